@@ -1,0 +1,122 @@
+"""Finding Mutuals Ambassadors in the directory."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.client import ApiRejected, ApiUnavailable, get_client
+from actions.common import latest_entity, latest_text, offer_handoff_buttons, unavailable_message
+
+ABOUT_AMBASSADORS = (
+    "Mutuals Ambassadors are experienced leaders of mutuals and businesses who mentor new "
+    "mutuals free of charge. Their contact details are not shared here: the hotline team "
+    "makes introductions."
+)
+
+
+def describe(ambassador: dict) -> str:
+    role = ", ".join(part for part in (ambassador.get("role"), ambassador.get("organisation")) if part)
+    lines = [f"{ambassador['name']}" + (f" – {role}" if role else "")]
+    where = ambassador.get("location") or ambassador.get("region_label")
+    if ambassador.get("location") and ambassador.get("region_label"):
+        where = f"{ambassador['location']}, {ambassador['region_label']}"
+    details = []
+    if ambassador.get("sector_labels"):
+        details.append("Sectors: " + ", ".join(ambassador["sector_labels"]))
+    if where:
+        details.append(f"Based in: {where}")
+    if ambassador.get("expertise"):
+        details.append("Experience: " + "; ".join(ambassador["expertise"]))
+    return "\n".join(lines + details)
+
+
+def criteria(interpreted: dict) -> str:
+    parts = []
+    if interpreted.get("sector_label"):
+        parts.append(f"in {interpreted['sector_label'].lower()}")
+    if interpreted.get("region_label"):
+        parts.append(f"in the {interpreted['region_label']}" if interpreted["region_label"] != "London" else "in London")
+    return " ".join(parts)
+
+
+class ActionFindAmbassador(Action):
+    def name(self) -> str:
+        return "action_find_ambassador"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        try:
+            result = get_client().search_ambassadors(
+                sector=latest_entity(tracker, "sector"),
+                region=latest_entity(tracker, "region"),
+                name=latest_entity(tracker, "ambassador_name"),
+                q=latest_text(tracker) or None,
+            )
+        except (ApiUnavailable, ApiRejected):
+            dispatcher.utter_message(text=unavailable_message())
+            return [SlotSet("handoff_offered", False)]
+
+        interpreted, matches = result["interpreted"], result["matches"]
+        asked_for = criteria(interpreted)
+        if not matches:
+            if interpreted.get("name"):
+                text = f"I could not find an ambassador called {interpreted['name']} in the directory."
+            elif interpreted.get("unrecognised_region"):
+                text = (
+                    f"I do not know where '{interpreted['unrecognised_region']}' is. Ambassadors are "
+                    "listed by English region, such as the North West or London."
+                )
+            else:
+                text = f"I could not find an ambassador {asked_for} in the directory."
+            dispatcher.utter_message(
+                text=text + " The hotline team may still be able to suggest someone. Would you like them to get in touch?",
+                buttons=offer_handoff_buttons(),
+            )
+            return [
+                SlotSet("ambassador_matches", []),
+                SlotSet("handoff_offered", True),
+                SlotSet("handoff_reason", "ambassador_introduction"),
+            ]
+
+        if interpreted.get("name"):
+            intro = "Here is what the directory says:"
+        elif result.get("relaxed") == "region":
+            intro = (
+                f"No ambassador {asked_for} is listed. These ambassadors work in "
+                f"{interpreted['sector_label'].lower()} elsewhere:"
+            )
+        elif result.get("relaxed") == "sector":
+            intro = f"No ambassador {asked_for} is listed. These ambassadors are in the {interpreted['region_label']}:"
+        elif asked_for:
+            intro = f"I found {len(matches)} ambassador{'s' if len(matches) != 1 else ''} {asked_for}:"
+        else:
+            intro = (
+                f"{ABOUT_AMBASSADORS} You can ask for one by sector, region or name. "
+                f"These are in the directory:"
+            )
+        if asked_for or interpreted.get("name"):
+            intro = intro + " " + ABOUT_AMBASSADORS if len(matches) else intro
+        dispatcher.utter_message(text=intro)
+        for ambassador in matches:
+            dispatcher.utter_message(
+                text=describe(ambassador),
+                buttons=[
+                    {
+                        "title": f"Ask for an introduction to {ambassador['name']}",
+                        "payload": "/request_introduction" + json.dumps({"ambassador_name": ambassador["name"]}),
+                    }
+                ],
+            )
+        return [
+            SlotSet("ambassador_matches", [a["id"] for a in matches]),
+            SlotSet("handoff_offered", False),
+            SlotSet("sector", None),
+            SlotSet("region", None),
+            SlotSet("ambassador_name", None),
+        ]

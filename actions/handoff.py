@@ -1,0 +1,331 @@
+"""Handing a conversation to the hotline team: the form, its checks and the ticket."""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Text
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.client import ApiRejected, ApiUnavailable, get_client
+from actions.common import SKIPPED, hotline, latest_entity, latest_intent, reset_handoff
+from bot.hotline import contact
+
+REASON_BY_INTENT = {
+    "request_human": "asked_for_person",
+    "give_contact": "asked_for_person",
+    "make_complaint": "complaint",
+    "request_introduction": "ambassador_introduction",
+}
+SKIP_WORDS = {"skip", "pass", "no", "none", "n/a", "na", "prefer not to say", "rather not say", "-"}
+YES_WORDS = {"yes", "y", "yeah", "yep", "ok", "okay", "sure", "of course", "yes please", "fine", "i agree", "agree"}
+NO_WORDS = {"no", "n", "nope", "no thanks", "no thank you", "i do not", "i don't", "dont", "don't"}
+MAX_NAME = 120
+MAX_DESCRIPTION = 1000
+
+
+def _folded(value: Any) -> str:
+    return " ".join(re.sub(r"[^\w\s'/-]", " ", str(value or "")).lower().split())
+
+
+def _skipping(tracker: Tracker, value: Any) -> bool:
+    return latest_intent(tracker) == "skip_question" or _folded(value) in SKIP_WORDS | {"/skip_question"}
+
+
+class ActionStartHandoff(Action):
+    """Works out why the visitor is being handed off, then the form collects details."""
+
+    def name(self) -> str:
+        return "action_start_handoff"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        intent = latest_intent(tracker)
+        reason = REASON_BY_INTENT.get(intent) or tracker.get_slot("handoff_reason") or "asked_for_person"
+        events = reset_handoff() + [SlotSet("handoff_reason", reason), SlotSet("handoff_offered", False)]
+
+        if reason == "ambassador_introduction":
+            ambassador_id = self._ambassador_id(tracker)
+            events.append(SlotSet("ambassador_id", ambassador_id))
+            dispatcher.utter_message(
+                text=(
+                    "Ambassadors' contact details are not shared here, so the hotline team will "
+                    "make the introduction. I need a few details so they can get back to you."
+                )
+            )
+        elif reason == "complaint":
+            dispatcher.utter_message(
+                text="I'm sorry to hear that. I'll pass your complaint to the hotline team. I need a few details first."
+            )
+        else:
+            dispatcher.utter_message(
+                text="I'll pass you to the hotline team. I need a few details so they can get back to you."
+            )
+
+        email = contact.normalise_email(latest_entity(tracker, "email"))
+        phone = contact.normalise_phone(latest_entity(tracker, "phone"))
+        if email or phone:
+            events += [
+                SlotSet("contact_method", "email" if email else "phone"),
+                SlotSet("contact_address", email or phone),
+            ]
+        return events
+
+    @staticmethod
+    def _ambassador_id(tracker: Tracker) -> str | None:
+        name = latest_entity(tracker, "ambassador_name")
+        if name:
+            try:
+                matches = get_client().search_ambassadors(name=name)["matches"]
+            except (ApiUnavailable, ApiRejected):
+                matches = []
+            if len(matches) == 1:
+                return matches[0]["id"]
+        shown = tracker.get_slot("ambassador_matches") or []
+        return shown[0] if len(shown) == 1 else None
+
+
+class ValidateHandoffForm(FormValidationAction):
+    def name(self) -> Text:
+        return "validate_handoff_form"
+
+    def validate_contact_name(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[Text, Any]:
+        if _skipping(tracker, value):
+            return {"contact_name": SKIPPED}
+        name = " ".join(str(value).split())
+        if contact.normalise_email(name) or contact.normalise_phone(name):
+            dispatcher.utter_message(text="That looks like contact details. What is your name? Or type 'skip'.")
+            return {"contact_name": None}
+        if not name or len(name) > MAX_NAME:
+            dispatcher.utter_message(text=f"Please give a name of up to {MAX_NAME} characters, or type 'skip'.")
+            return {"contact_name": None}
+        return {"contact_name": name}
+
+    def validate_contact_method(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[Text, Any]:
+        text = str(value or "")
+        email, phone = contact.normalise_email(text), contact.normalise_phone(text)
+        if email:
+            return {"contact_method": "email", "contact_address": email}
+        if phone:
+            return {"contact_method": "phone", "contact_address": phone}
+        method = contact.detect_contact_method(text)
+        if method is None:
+            dispatcher.utter_message(
+                text="Please choose email or phone. The team needs one of them to get back to you. Type 'stop' to cancel."
+            )
+        return {"contact_method": method}
+
+    def validate_contact_address(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[Text, Any]:
+        method = tracker.get_slot("contact_method")
+        text = str(value or "")
+        email, phone = contact.normalise_email(text), contact.normalise_phone(text)
+        if method == "email" and email:
+            return {"contact_address": email}
+        if method == "phone" and phone:
+            return {"contact_address": phone}
+        if email or phone:  # they gave the other kind: use what they gave
+            return {"contact_method": "email" if email else "phone", "contact_address": email or phone}
+        if method == "phone":
+            hint = (
+                "That does not look like a phone number. Type a UK number such as 0161 496 0000 "
+                "or 07700 900123, or an international number starting with +."
+            )
+        else:
+            hint = "That does not look like an email address. Check it and type it again, for example name@example.com."
+        dispatcher.utter_message(text=hint + " Type 'stop' to cancel.")
+        return {"contact_address": None}
+
+    def validate_description(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[Text, Any]:
+        if _skipping(tracker, value):
+            return {"description": SKIPPED}
+        description = str(value or "").strip()
+        if len(description) > MAX_DESCRIPTION:
+            dispatcher.utter_message(
+                text=f"Please keep it to {MAX_DESCRIPTION} characters. The team will read this conversation too."
+            )
+            return {"description": None}
+        return {"description": description or SKIPPED}
+
+    def validate_consent(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[Text, Any]:
+        intent, folded = latest_intent(tracker), _folded(value)
+        if intent == "affirm" or folded in YES_WORDS or folded == "/affirm":
+            return {"consent": True}
+        if intent == "deny" or folded in NO_WORDS or folded == "/deny":
+            return {"consent": False}
+        dispatcher.utter_message(text="Please answer yes or no. Type 'stop' to cancel.")
+        return {"consent": None}
+
+
+def transcript(tracker: Tracker) -> list[dict[str, Any]]:
+    """The visitor's and the bot's messages in this session, for the hotline team."""
+    messages: list[dict[str, Any]] = []
+    for event in tracker.events:
+        if event.get("event") == "session_started":
+            messages = []
+        elif event.get("event") == "user":
+            text = event.get("text") or ""
+            if text.startswith("/"):
+                text = f"[pressed a button: {(event.get('parse_data') or {}).get('intent', {}).get('name', text)}]"
+            messages.append({"sender": "user", "text": text[:5000]})
+        elif event.get("event") == "bot" and event.get("text"):
+            data = event.get("data") or {}
+            messages.append(
+                {"sender": "bot", "text": event["text"][:5000], "data": {"buttons": data["buttons"]} if data.get("buttons") else None}
+            )
+    return messages[-1000:]
+
+
+class ActionSubmitHandoff(Action):
+    def name(self) -> str:
+        return "action_submit_handoff"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        slots = {slot: tracker.get_slot(slot) for slot in ("contact_name", "contact_method", "contact_address", "description", "consent")}
+        done = reset_handoff() + [SlotSet("handoff_offered", False), SlotSet("failed_attempts", 0)]
+        if slots["consent"] is not True:
+            dispatcher.utter_message(
+                text=(
+                    "OK. I have not passed your details to the hotline team. If you would like to "
+                    f"talk to someone, call the hotline on {hotline()}."
+                )
+            )
+            return done
+        method, address = slots["contact_method"], slots["contact_address"]
+        name = None if slots["contact_name"] in (None, SKIPPED) else slots["contact_name"]
+        reason = tracker.get_slot("handoff_reason") or "asked_for_person"
+        ticket = {
+            "conversation_id": tracker.sender_id,
+            "reason": reason,
+            "category": "ambassadors" if reason == "ambassador_introduction" else tracker.get_slot("last_topic"),
+            "contact_name": name,
+            "contact_method": method,
+            "contact_email": address if method == "email" else None,
+            "contact_phone": address if method == "phone" else None,
+            "description": None if slots["description"] in (None, SKIPPED) else slots["description"],
+            "consent": True,
+            "ambassador_id": tracker.get_slot("ambassador_id"),
+            "transcript": transcript(tracker),
+        }
+        try:
+            created = get_client().create_ticket(ticket)
+        except (ApiUnavailable, ApiRejected):
+            dispatcher.utter_message(
+                text=(
+                    "Sorry, I could not pass your details to the hotline team just now, so nothing "
+                    f"has been sent. Please call the hotline on {hotline()}, or try again in a few minutes."
+                )
+            )
+            return done
+        reference = created["reference"]
+        how = f"by email at {address}" if method == "email" else f"by phone on {address}"
+        thanks = f"Thank you, {name}." if name else "Thank you."
+        dispatcher.utter_message(
+            text=(
+                f"{thanks} I've passed this to the hotline team. Your reference is {reference}.\n\n"
+                f"Someone from the team will contact you {how}. If you need to talk to someone "
+                f"sooner, call the hotline on {hotline()} and give your reference."
+            ),
+            json_message={"ticket_reference": reference},
+        )
+        return done
+
+
+class ActionCancelHandoff(Action):
+    def name(self) -> str:
+        return "action_cancel_handoff"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        dispatcher.utter_message(
+            text=(
+                "OK, I've stopped. Nothing has been sent to the hotline team. You can keep asking "
+                f"me questions, or call the hotline on {hotline()}."
+            )
+        )
+        return reset_handoff() + [SlotSet("handoff_offered", False)]
+
+
+class _AskAction(Action):
+    """Asks for one of the handoff form's details."""
+
+    slot = ""
+    buttons: list[dict[str, str]] = []
+
+    def name(self) -> str:
+        return f"action_ask_{self.slot}"
+
+    def question(self, tracker: Tracker) -> str:
+        raise NotImplementedError
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        dispatcher.utter_message(text=self.question(tracker), buttons=self.buttons or None)
+        return []
+
+
+class ActionAskContactName(_AskAction):
+    slot = "contact_name"
+    buttons = [{"title": "Skip", "payload": "/skip_question"}]
+
+    def question(self, tracker: Tracker) -> str:
+        return "What is your name? You can type 'skip' if you'd rather not say, or 'stop' at any time to cancel."
+
+
+class ActionAskContactMethod(_AskAction):
+    slot = "contact_method"
+    buttons = [{"title": "Email", "payload": "email"}, {"title": "Phone", "payload": "phone"}]
+
+    def question(self, tracker: Tracker) -> str:
+        return "How would you like the hotline team to contact you: by email or by phone?"
+
+
+class ActionAskContactAddress(_AskAction):
+    slot = "contact_address"
+
+    def question(self, tracker: Tracker) -> str:
+        if tracker.get_slot("contact_method") == "phone":
+            return "What phone number should we call? For example, 0161 496 0000."
+        return "What is your email address? For example, name@example.com."
+
+
+class ActionAskDescription(_AskAction):
+    slot = "description"
+    buttons = [{"title": "Skip", "payload": "/skip_question"}]
+
+    def question(self, tracker: Tracker) -> str:
+        return (
+            "In a sentence or two, what would you like help with? You can type 'skip' and "
+            "the team will read this conversation instead."
+        )
+
+
+class ActionAskConsent(_AskAction):
+    slot = "consent"
+    buttons = [
+        {"title": "Yes, you can contact me", "payload": "/affirm"},
+        {"title": "No", "payload": "/deny"},
+    ]
+
+    def question(self, tracker: Tracker) -> str:
+        return (
+            "Can the hotline team contact you using these details about your enquiry? "
+            "We will only use them to answer you."
+        )

@@ -1,0 +1,1 @@
+"""The bot web service of the Mutuals Information Service chat assistant."""

@@ -1,0 +1,38 @@
+from sqlalchemy import JSON, Boolean, Column, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import relationship
+
+from bot.database.core import Base, utcnow
+
+
+class Conversation(Base):
+    __tablename__ = "conversation"
+
+    # Server-issued and unguessable; also the sender id the gateway gives Rasa.
+    id = Column(String(64), primary_key=True)
+    token_hash = Column(String(128), nullable=True)
+    channel = Column(String(30), nullable=False, default="rest")
+    # While the conversation is with the hotline team, user messages go to the ticket.
+    bot_paused = Column(Boolean, nullable=False, default=False)
+    created_at = Column(DateTime, nullable=False, default=utcnow)
+    last_activity_at = Column(DateTime, nullable=False, default=utcnow, index=True)
+
+    messages = relationship(
+        "Message", back_populates="conversation", order_by="Message.id", lazy="selectin"
+    )
+
+
+class Message(Base):
+    __tablename__ = "message"
+
+    id = Column(Integer, primary_key=True)
+    conversation_id = Column(
+        String(64), ForeignKey("conversation.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    sender = Column(String(10), nullable=False)
+    text = Column(Text, nullable=False, default="")
+    # Buttons, links and other structured parts of a bot message.
+    data = Column(JSON, nullable=True)
+    staff_id = Column(Integer, ForeignKey("staff_account.id", ondelete="SET NULL"), nullable=True)
+    created_at = Column(DateTime, nullable=False, default=utcnow, index=True)
+
+    conversation = relationship("Conversation", back_populates="messages")

@@ -1,0 +1,80 @@
+"""One settings object, read from the environment (and a `.env` file)."""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+from dotenv import load_dotenv
+from pydantic import BaseSettings, validator
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_SERVICE_TOKEN = "dev-service-token-not-for-production"
+
+
+class Settings(BaseSettings):
+    environment: str = "development"
+
+    # Stores. The bot web service owns `database_url`; Rasa keeps its trackers in
+    # `tracker_database_url` (its own SQLite file, or its own database on the same server).
+    database_url: str = f"sqlite:///{PROJECT_ROOT / 'var' / 'mutuals.db'}"
+    tracker_database_url: str = f"sqlite:///{PROJECT_ROOT / 'var' / 'rasa_tracker.db'}"
+
+    # Processes, all on loopback by default.
+    web_host: str = "127.0.0.1"
+    web_port: int = 8000
+    rasa_host: str = "127.0.0.1"
+    rasa_port: int = 5005
+    action_host: str = "127.0.0.1"
+    action_port: int = 5055
+
+    # The internal API, used by the action server.
+    service_token: str = DEFAULT_SERVICE_TOKEN
+    bot_api_url: str = "http://127.0.0.1:8000"
+    bot_api_timeout_seconds: float = 3.0
+
+    # What the assistant tells people.
+    hotline_number: str = "0845 539 0543"
+    hotline_email: str = "mutuals@culture.gov.uk"
+
+    # FAQ search: answer at or above `faq_answer_threshold`, offer "did you mean" at or
+    # above `faq_suggest_threshold`, otherwise say it has no answer.
+    faq_answer_threshold: float = 0.5
+    faq_suggest_threshold: float = 0.3
+    faq_margin: float = 0.04
+
+    max_message_length: int = 500
+
+    class Config:
+        env_file_encoding = "utf-8"
+
+    @validator("database_url", "tracker_database_url")
+    def _normalise_database_url(cls, value: str) -> str:
+        return normalise_database_url(value)
+
+    @validator("service_token")
+    def _refuse_default_secret_outside_development(cls, value: str, values: dict) -> str:
+        if values.get("environment") != "development" and value == DEFAULT_SERVICE_TOKEN:
+            raise ValueError(
+                "SERVICE_TOKEN must be set to a secret value outside development"
+            )
+        return value
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept the URL forms people paste (postgres://, relative SQLite paths)."""
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://") :]
+    if url.startswith("postgresql+psycopg2://"):
+        url = "postgresql://" + url[len("postgresql+psycopg2://") :]
+    if url.startswith("sqlite:///") and not url.startswith("sqlite:////"):
+        relative = url[len("sqlite:///") :]
+        if relative and relative != ":memory:":
+            url = f"sqlite:///{(PROJECT_ROOT / relative).resolve()}"
+    return url
+
+
+@functools.lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    load_dotenv(PROJECT_ROOT / ".env")
+    return Settings()

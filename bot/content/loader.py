@@ -1,0 +1,190 @@
+"""Load the FAQ entries and the ambassador directory from data/content into the store.
+
+Idempotent: entries are matched by their stable id; a changed entry is updated in place,
+an unchanged one is left alone (its updated_at stays), and nothing is duplicated. Entries
+in the store that the files do not mention (for example ones the team added in the staff
+console) are left as they are.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import List, Optional
+
+import yaml
+from pydantic import BaseModel, HttpUrl, ValidationError, conlist, constr, validator
+from sqlalchemy.orm import Session
+
+from bot.config import PROJECT_ROOT
+from bot.directory import places, sectors
+from bot.directory.models import Ambassador
+from bot.faq.enums import Topic
+from bot.faq.models import FaqEntry
+
+DEFAULT_CONTENT_DIR = PROJECT_ROOT / "data" / "content"
+
+Slug = constr(regex=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=120)
+Line = constr(strip_whitespace=True, min_length=1, max_length=300)
+
+
+class ContentError(ValueError):
+    pass
+
+
+class FaqFileEntry(BaseModel):
+    id: Slug
+    topic: Topic
+    question: Line
+    alternatives: conlist(Line, min_items=3)
+    answer: constr(strip_whitespace=True, min_length=20, max_length=4000)
+    source_url: HttpUrl
+    last_reviewed: date
+
+    class Config:
+        extra = "forbid"
+
+
+class AmbassadorFileEntry(BaseModel):
+    id: Slug
+    name: Line
+    role: Optional[Line]
+    organisation: Optional[Line]
+    sectors: List[constr(strip_whitespace=True)]
+    region: Optional[str]
+    location: Optional[Line]
+    expertise: List[Line]
+    availability: Optional[Line]
+    active: bool = True
+    source_url: Optional[HttpUrl]
+    summary: Optional[constr(strip_whitespace=True, max_length=2000)]
+
+    class Config:
+        extra = "forbid"
+
+    @validator("sectors", each_item=True)
+    def _known_sector(cls, value: str) -> str:
+        if value not in sectors.SECTORS:
+            raise ValueError(f"unknown sector '{value}' (one of {', '.join(sectors.SECTORS)})")
+        return value
+
+    @validator("region")
+    def _known_region(cls, value: Optional[str]) -> Optional[str]:
+        if value is not None and value not in places.REGIONS:
+            raise ValueError(f"unknown region '{value}' (one of {', '.join(places.REGIONS)})")
+        return value
+
+
+@dataclass
+class Tally:
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    not_in_files: list[str] = field(default_factory=list)
+
+    def line(self, name: str) -> str:
+        text = f"{name}: {len(self.created)} created, {len(self.updated)} updated, {self.unchanged} unchanged"
+        if self.not_in_files:
+            text += f", {len(self.not_in_files)} in the store only (left as they are)"
+        return text
+
+
+@dataclass
+class LoadReport:
+    faq: Tally
+    ambassadors: Tally
+
+    def summary(self) -> str:
+        return "\n".join([self.faq.line("FAQ entries"), self.ambassadors.line("Ambassadors")])
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.faq.created or self.faq.updated or self.ambassadors.created or self.ambassadors.updated)
+
+
+def _read(path: Path, key: str, model: type[BaseModel]) -> list[BaseModel]:
+    try:
+        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise ContentError(f"{path}: cannot be read: {exc}") from exc
+    items = (document or {}).get(key)
+    if not isinstance(items, list):
+        raise ContentError(f"{path}: expected a list under '{key}'")
+    parsed, seen = [], set()
+    for position, item in enumerate(items, start=1):
+        try:
+            entry = model.parse_obj(item)
+        except ValidationError as exc:
+            ident = item.get("id", f"#{position}") if isinstance(item, dict) else f"#{position}"
+            raise ContentError(f"{path}: entry {ident} is not valid:\n{exc}") from exc
+        if entry.id in seen:
+            raise ContentError(f"{path}: the id '{entry.id}' is used twice")
+        seen.add(entry.id)
+        parsed.append(entry)
+    return parsed
+
+
+def read_faq(path: Path) -> list[FaqFileEntry]:
+    return _read(path, "entries", FaqFileEntry)
+
+
+def read_ambassadors(path: Path) -> list[AmbassadorFileEntry]:
+    return _read(path, "ambassadors", AmbassadorFileEntry)
+
+
+def _upsert(db_session: Session, model, rows: list[dict], tally: Tally) -> None:
+    existing = {obj.id: obj for obj in db_session.query(model).all()}
+    for row in rows:
+        obj = existing.pop(row["id"], None)
+        if obj is None:
+            db_session.add(model(**row))
+            tally.created.append(row["id"])
+            continue
+        changes = {k: v for k, v in row.items() if getattr(obj, k) != v}
+        if changes:
+            for key, value in changes.items():
+                setattr(obj, key, value)
+            tally.updated.append(row["id"])
+        else:
+            tally.unchanged += 1
+    tally.not_in_files = sorted(existing)
+
+
+def load(*, db_session: Session, content_dir: str | Path | None = None) -> LoadReport:
+    folder = Path(content_dir) if content_dir else DEFAULT_CONTENT_DIR
+    faq_rows = [
+        {
+            "id": e.id,
+            "topic": e.topic.value,
+            "question": e.question,
+            "alternatives": list(e.alternatives),
+            "answer": e.answer,
+            "source_url": str(e.source_url),
+            "last_reviewed": e.last_reviewed,
+            "published": True,
+        }
+        for e in read_faq(folder / "faq.yml")
+    ]
+    ambassador_rows = [
+        {
+            "id": a.id,
+            "name": a.name,
+            "role": a.role,
+            "organisation": a.organisation,
+            "sectors": list(a.sectors),
+            "region": a.region,
+            "location": a.location,
+            "expertise": list(a.expertise),
+            "availability": a.availability,
+            "active": a.active,
+            "source_url": str(a.source_url) if a.source_url else None,
+            "summary": a.summary,
+        }
+        for a in read_ambassadors(folder / "ambassadors.yml")
+    ]
+    report = LoadReport(faq=Tally(), ambassadors=Tally())
+    _upsert(db_session, FaqEntry, faq_rows, report.faq)
+    _upsert(db_session, Ambassador, ambassador_rows, report.ambassadors)
+    db_session.flush()
+    return report

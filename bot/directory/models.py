@@ -1,0 +1,22 @@
+from sqlalchemy import JSON, Boolean, Column, DateTime, String, Text
+
+from bot.database.core import Base, utcnow
+
+
+class Ambassador(Base):
+    __tablename__ = "ambassador"
+
+    id = Column(String(120), primary_key=True)
+    name = Column(String(200), nullable=False)
+    role = Column(String(200), nullable=True)
+    organisation = Column(String(200), nullable=True)
+    sectors = Column(JSON, nullable=False, default=list)
+    region = Column(String(60), nullable=True, index=True)
+    location = Column(String(120), nullable=True)
+    expertise = Column(JSON, nullable=False, default=list)
+    availability = Column(String(300), nullable=True)
+    summary = Column(Text, nullable=True)
+    source_url = Column(String(500), nullable=True)
+    active = Column(Boolean, nullable=False, default=True)
+    created_at = Column(DateTime, nullable=False, default=utcnow)
+    updated_at = Column(DateTime, nullable=False, default=utcnow, onupdate=utcnow)

@@ -1,0 +1,104 @@
+"""English regions, and the places and counties people name instead of them."""
+
+from __future__ import annotations
+
+import difflib
+import re
+
+REGIONS = {
+    "north-east": "North East",
+    "north-west": "North West",
+    "yorkshire-and-the-humber": "Yorkshire and the Humber",
+    "east-midlands": "East Midlands",
+    "west-midlands": "West Midlands",
+    "east-of-england": "East of England",
+    "london": "London",
+    "south-east": "South East",
+    "south-west": "South West",
+}
+
+_PLACES_BY_REGION = {
+    "north-east": """north east, northeast, the north east, newcastle, newcastle upon tyne,
+        sunderland, durham, county durham, gateshead, middlesbrough, darlington, hartlepool,
+        stockton, stockton on tees, northumberland, tyne and wear, teesside, south shields,
+        north tyneside, redcar""",
+    "north-west": """north west, northwest, the north west, manchester, greater manchester,
+        liverpool, merseyside, stockport, salford, bolton, wigan, oldham, rochdale, bury,
+        trafford, tameside, preston, blackpool, blackburn, burnley, lancaster, lancashire,
+        cumbria, carlisle, kendal, barrow, chester, cheshire, warrington, crewe, birkenhead,
+        wirral, st helens, knowsley, sefton, southport""",
+    "yorkshire-and-the-humber": """yorkshire, yorkshire and the humber, yorkshire and humber,
+        the humber, humberside, hull, kingston upon hull, leeds, sheffield, bradford, york,
+        wakefield, doncaster, rotherham, barnsley, huddersfield, halifax, calderdale,
+        kirklees, harrogate, scarborough, grimsby, scunthorpe, north yorkshire,
+        south yorkshire, west yorkshire, east yorkshire, east riding, north lincolnshire,
+        north east lincolnshire""",
+    "east-midlands": """east midlands, nottingham, nottinghamshire, derby, derbyshire,
+        leicester, leicestershire, lincoln, lincolnshire, northampton, northamptonshire,
+        rutland, mansfield, chesterfield, loughborough, kettering, corby, boston""",
+    "west-midlands": """west midlands, the midlands, midlands, birmingham, coventry,
+        wolverhampton, walsall, dudley, sandwell, solihull, stoke, stoke on trent,
+        staffordshire, stafford, shropshire, shrewsbury, telford, worcester,
+        worcestershire, hereford, herefordshire, warwick, warwickshire, nuneaton,
+        redditch, kidderminster""",
+    "east-of-england": """east of england, east anglia, the east, norwich, norfolk, ipswich,
+        suffolk, cambridge, cambridgeshire, peterborough, chelmsford, essex, colchester,
+        southend, basildon, luton, bedford, bedfordshire, hertfordshire, st albans,
+        watford, stevenage, harlow, great yarmouth, kings lynn, thurrock""",
+    "london": """london, greater london, city of london, westminster, camden, islington,
+        hackney, tower hamlets, southwark, lambeth, lewisham, greenwich, croydon, bromley,
+        barnet, ealing, brent, haringey, newham, wandsworth, richmond, kingston,
+        hounslow, hillingdon, harrow, enfield, redbridge, havering, bexley, sutton,
+        merton, waltham forest, barking, dagenham, hammersmith, fulham, kensington,
+        chelsea""",
+    "south-east": """south east, southeast, the south east, kent, surrey, sussex,
+        east sussex, west sussex, brighton, brighton and hove, hampshire, southampton,
+        portsmouth, winchester, oxford, oxfordshire, reading, berkshire, slough, windsor,
+        buckinghamshire, milton keynes, maidstone, canterbury, guildford, woking,
+        crawley, eastbourne, hastings, isle of wight, medway, basingstoke""",
+    "south-west": """south west, southwest, the south west, bristol, bath, somerset,
+        devon, exeter, plymouth, torquay, torbay, cornwall, truro, gloucester,
+        gloucestershire, cheltenham, swindon, wiltshire, salisbury, dorset, bournemouth,
+        poole, taunton, weymouth, isles of scilly""",
+}
+
+PLACE_TO_REGION: dict[str, str] = {}
+for _slug, _places in _PLACES_BY_REGION.items():
+    PLACE_TO_REGION[_slug.replace("-", " ")] = _slug
+    PLACE_TO_REGION[REGIONS[_slug].lower()] = _slug
+    for _place in _places.split(","):
+        PLACE_TO_REGION[" ".join(_place.split())] = _slug
+
+
+def _fold(text: str) -> str:
+    text = text.lower().replace("-", " ").replace("&", " and ")
+    return " ".join(re.findall(r"[a-z]+", text))
+
+
+def region_for(place: str | None) -> str | None:
+    """The English region slug for a region, county, city or town name, else None."""
+    if not place:
+        return None
+    folded = _fold(place)
+    if not folded:
+        return None
+    if folded in PLACE_TO_REGION:
+        return PLACE_TO_REGION[folded]
+    folded = re.sub(r"^(the|in|near|around|from|county of|city of)\s+", "", folded)
+    if folded in PLACE_TO_REGION:
+        return PLACE_TO_REGION[folded]
+    close = difflib.get_close_matches(folded, PLACE_TO_REGION.keys(), n=1, cutoff=0.85)
+    return PLACE_TO_REGION[close[0]] if close else None
+
+
+def regions_mentioned(text: str) -> list[str]:
+    """Regions of every place named in free text, longest names first."""
+    folded = f" {_fold(text)} "
+    found: list[str] = []
+    for place in sorted(PLACE_TO_REGION, key=len, reverse=True):
+        if f" {place} " in folded:
+            region = PLACE_TO_REGION[place]
+            if region not in found:
+                found.append(region)
+            folded = folded.replace(f" {place} ", " ")
+    return found

@@ -1,0 +1,155 @@
+"""The Mutuals Ambassadors directory: lookups and matching by sector, region or name."""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.directory import places, sectors
+from bot.directory.models import Ambassador
+
+MAX_MATCHES = 5
+
+
+class AmbassadorNotFound(LookupError):
+    pass
+
+
+@dataclass
+class Query:
+    sector: str | None = None
+    region: str | None = None
+    name: str | None = None
+    unrecognised_sector: str | None = None
+    unrecognised_region: str | None = None
+
+
+@dataclass
+class SearchOutcome:
+    query: Query
+    matches: list[Ambassador] = field(default_factory=list)
+    relaxed: str | None = None
+
+
+def get(*, db_session: Session, ambassador_id: str) -> Ambassador | None:
+    return db_session.get(Ambassador, ambassador_id)
+
+
+def get_or_raise(*, db_session: Session, ambassador_id: str) -> Ambassador:
+    ambassador = get(db_session=db_session, ambassador_id=ambassador_id)
+    if ambassador is None:
+        raise AmbassadorNotFound(ambassador_id)
+    return ambassador
+
+
+def list_active(*, db_session: Session) -> list[Ambassador]:
+    return list(
+        db_session.scalars(
+            select(Ambassador).where(Ambassador.active.is_(True)).order_by(Ambassador.name)
+        )
+    )
+
+
+def match_name(name: str, ambassadors: list[Ambassador]) -> list[Ambassador]:
+    """Ambassadors whose full name, surname or unique first name is (nearly) `name`."""
+    wanted = " ".join(name.lower().split())
+    by_key: dict[str, list[Ambassador]] = {}
+    for ambassador in ambassadors:
+        full = ambassador.name.lower()
+        parts = full.split()
+        for key in {full, parts[-1], parts[0]}:
+            by_key.setdefault(key, []).append(ambassador)
+    if wanted in by_key:
+        return by_key[wanted]
+    close = difflib.get_close_matches(wanted, by_key.keys(), n=1, cutoff=0.8)
+    return by_key[close[0]] if close else []
+
+
+def names_mentioned(text: str, ambassadors: list[Ambassador]) -> list[Ambassador]:
+    folded = f" {' '.join(text.lower().replace(',', ' ').replace('?', ' ').split())} "
+    found = [a for a in ambassadors if f" {a.name.lower()} " in folded]
+    if found:
+        return found
+    surnames = [a for a in ambassadors if f" {a.name.lower().split()[-1]} " in folded]
+    return surnames
+
+
+def interpret(
+    *, sector: str | None, region: str | None, name: str | None, text: str | None
+) -> Query:
+    query = Query(name=name.strip() if name and name.strip() else None)
+    if sector:
+        query.sector = sectors.sector_for(sector)
+        if query.sector is None:
+            query.unrecognised_sector = sector
+    if region:
+        query.region = places.region_for(region)
+        if query.region is None:
+            query.unrecognised_region = region
+    if text:
+        if query.sector is None and not query.unrecognised_sector:
+            found = sectors.sectors_mentioned(text)
+            query.sector = found[0] if found else None
+        if query.region is None and not query.unrecognised_region:
+            found = places.regions_mentioned(text)
+            query.region = found[0] if found else None
+    return query
+
+
+def search(
+    *,
+    db_session: Session,
+    sector: str | None = None,
+    region: str | None = None,
+    name: str | None = None,
+    text: str | None = None,
+) -> SearchOutcome:
+    ambassadors = list_active(db_session=db_session)
+    query = interpret(sector=sector, region=region, name=name, text=text)
+
+    if query.name:
+        return SearchOutcome(query=query, matches=match_name(query.name, ambassadors))
+    if text:
+        named = names_mentioned(text, ambassadors)
+        if named:
+            query.name = named[0].name
+            return SearchOutcome(query=query, matches=named)
+
+    def matching(use_sector: bool, use_region: bool) -> list[Ambassador]:
+        return [
+            a
+            for a in ambassadors
+            if (not use_sector or query.sector in (a.sectors or []))
+            and (not use_region or a.region == query.region)
+        ]
+
+    want_sector, want_region = query.sector is not None, query.region is not None
+    matches = matching(want_sector, want_region)
+    relaxed = None
+    if not matches and want_sector and want_region:
+        # Nobody in that sector and region: people in the sector elsewhere are still useful.
+        matches, relaxed = matching(True, False), "region"
+        if not matches:
+            matches, relaxed = matching(False, True), "sector"
+    return SearchOutcome(query=query, matches=matches[:MAX_MATCHES], relaxed=relaxed)
+
+
+def to_read(ambassador: Ambassador) -> dict:
+    return {
+        "id": ambassador.id,
+        "name": ambassador.name,
+        "role": ambassador.role,
+        "organisation": ambassador.organisation,
+        "sectors": list(ambassador.sectors or []),
+        "sector_labels": [sectors.SECTORS.get(s, s) for s in ambassador.sectors or []],
+        "region": ambassador.region,
+        "region_label": places.REGIONS.get(ambassador.region) if ambassador.region else None,
+        "location": ambassador.location,
+        "expertise": list(ambassador.expertise or []),
+        "availability": ambassador.availability,
+        "summary": ambassador.summary,
+        "active": ambassador.active,
+    }

@@ -1,0 +1,61 @@
+from fastapi import APIRouter, Depends, HTTPException, status
+from sqlalchemy.orm import Session
+
+from bot.api.deps import get_db, get_settings_dep
+from bot.config import Settings
+from bot.faq import service as faq_service
+from bot.faq.schemas import FaqCandidate, FaqRead, FaqSearchRequest, FaqSearchResult, FeedbackCreate
+
+router = APIRouter(prefix="/faq", tags=["faq"])
+
+
+@router.post("/search", response_model=FaqSearchResult)
+def search_faq(
+    search_in: FaqSearchRequest,
+    db_session: Session = Depends(get_db),
+    settings: Settings = Depends(get_settings_dep),
+) -> FaqSearchResult:
+    """Rank FAQ entries for a visitor's question and decide whether to answer."""
+    outcome = faq_service.search(
+        db_session=db_session,
+        query=search_in.query,
+        thresholds=faq_service.Thresholds(
+            answer=settings.faq_answer_threshold,
+            suggest=settings.faq_suggest_threshold,
+            margin=settings.faq_margin,
+        ),
+        limit=search_in.limit,
+        conversation_id=search_in.conversation_id,
+    )
+    return FaqSearchResult(
+        decision=outcome.decision,
+        answer=FaqRead.from_orm(outcome.answer) if outcome.answer else None,
+        candidates=[
+            FaqCandidate(id=e.id, question=e.question, topic=e.topic, score=score)
+            for e, score in outcome.candidates
+        ],
+    )
+
+
+@router.get("/{faq_id}", response_model=FaqRead)
+def get_faq(faq_id: str, db_session: Session = Depends(get_db)) -> FaqRead:
+    try:
+        entry = faq_service.get_published_or_raise(db_session=db_session, faq_id=faq_id)
+    except faq_service.FaqNotFound:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"No published FAQ entry has the id '{faq_id}'.")
+    return FaqRead.from_orm(entry)
+
+
+@router.post("/feedback", status_code=status.HTTP_201_CREATED)
+def record_feedback(feedback_in: FeedbackCreate, db_session: Session = Depends(get_db)) -> dict:
+    """Record a visitor's "did that answer your question?" reply."""
+    try:
+        feedback = faq_service.record_feedback(
+            db_session=db_session,
+            helpful=feedback_in.helpful,
+            conversation_id=feedback_in.conversation_id,
+            faq_id=feedback_in.faq_id,
+        )
+    except faq_service.FaqNotFound:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"No FAQ entry has the id '{feedback_in.faq_id}'.")
+    return {"id": feedback.id, "helpful": feedback.helpful}

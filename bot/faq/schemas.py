@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+from datetime import date
+from typing import List, Optional
+
+from pydantic import BaseModel, Field, constr
+
+from bot.faq.enums import SearchDecision
+
+QueryText = constr(strip_whitespace=True, min_length=1, max_length=500)
+
+
+class FaqRead(BaseModel):
+    id: str
+    question: str
+    alternatives: List[str]
+    answer: str
+    topic: str
+    source_url: Optional[str]
+    last_reviewed: Optional[date]
+    published: bool
+
+    class Config:
+        orm_mode = True
+
+
+class FaqCandidate(BaseModel):
+    id: str
+    question: str
+    topic: str
+    score: float
+
+
+class FaqSearchRequest(BaseModel):
+    query: QueryText
+    conversation_id: Optional[constr(strip_whitespace=True, min_length=1, max_length=64)] = None
+    limit: int = Field(3, ge=1, le=10)
+
+
+class FaqSearchResult(BaseModel):
+    decision: SearchDecision
+    answer: Optional[FaqRead] = Field(
+        None, description="The entry to answer with, when the decision is 'answer'."
+    )
+    candidates: List[FaqCandidate]
+
+
+class FeedbackCreate(BaseModel):
+    conversation_id: Optional[constr(strip_whitespace=True, min_length=1, max_length=64)] = None
+    faq_id: Optional[constr(strip_whitespace=True, min_length=1, max_length=120)] = None
+    helpful: bool

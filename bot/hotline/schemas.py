@@ -1,0 +1,67 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import List, Optional
+
+from pydantic import BaseModel, Field, constr, root_validator, validator
+
+from bot.hotline import contact
+from bot.hotline.enums import ContactMethod, TicketPriority, TicketReason, TicketStatus
+
+ConversationId = constr(strip_whitespace=True, min_length=1, max_length=64, regex=r"^[A-Za-z0-9_.:\-]+$")
+
+
+class TranscriptMessage(BaseModel):
+    sender: constr(regex=r"^(user|bot)$")
+    text: constr(max_length=5000) = ""
+    data: Optional[dict] = None
+
+
+class TicketCreate(BaseModel):
+    conversation_id: ConversationId
+    reason: TicketReason
+    category: Optional[constr(strip_whitespace=True, max_length=60)] = None
+    priority: TicketPriority = TicketPriority.normal
+    contact_name: Optional[constr(strip_whitespace=True, min_length=1, max_length=120)] = None
+    contact_method: Optional[ContactMethod] = None
+    contact_email: Optional[constr(strip_whitespace=True, max_length=254)] = None
+    contact_phone: Optional[constr(strip_whitespace=True, max_length=40)] = None
+    description: Optional[constr(strip_whitespace=True, max_length=2000)] = None
+    consent: bool
+    ambassador_id: Optional[constr(strip_whitespace=True, min_length=1, max_length=120)] = None
+    transcript: List[TranscriptMessage] = Field(default_factory=list, max_items=1000)
+
+    @validator("contact_email")
+    def _valid_email(cls, value: Optional[str]) -> Optional[str]:
+        if value in (None, ""):
+            return None
+        email = contact.normalise_email(value)
+        if email is None:
+            raise ValueError("is not a valid email address")
+        return email
+
+    @validator("contact_phone")
+    def _valid_phone(cls, value: Optional[str]) -> Optional[str]:
+        if value in (None, ""):
+            return None
+        phone = contact.normalise_phone(value)
+        if phone is None:
+            raise ValueError("is not a valid UK or international phone number")
+        return phone
+
+    @root_validator(skip_on_failure=True)
+    def _contact_matches_method(cls, values: dict) -> dict:
+        method = values.get("contact_method")
+        if method is ContactMethod.email and not values.get("contact_email"):
+            raise ValueError("contact_email is required when contact_method is email")
+        if method is ContactMethod.phone and not values.get("contact_phone"):
+            raise ValueError("contact_phone is required when contact_method is phone")
+        if values.get("consent") and method is None:
+            raise ValueError("contact_method is required when consent is given")
+        return values
+
+
+class TicketCreated(BaseModel):
+    reference: str
+    status: TicketStatus
+    created_at: datetime

@@ -1,0 +1,128 @@
+"""The hotline queue: handoff tickets and their audit trail."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.chat import service as chat_service
+from bot.chat.enums import Sender
+from bot.database.core import utcnow
+from bot.directory import service as directory_service
+from bot.hotline import flows
+from bot.hotline.enums import TicketEventKind, TicketStatus
+from bot.hotline.models import Ticket, TicketEvent
+from bot.hotline.schemas import TicketCreate
+
+
+class TicketNotFound(LookupError):
+    pass
+
+
+class IllegalTransition(ValueError):
+    def __init__(self, current: TicketStatus, new: TicketStatus):
+        super().__init__(f"A ticket that is {current.value} cannot become {new.value}")
+        self.current, self.new = current, new
+
+
+def reference_for(ticket_id: int) -> str:
+    return f"MIS-{ticket_id:06d}"
+
+
+def get(*, db_session: Session, ticket_id: int) -> Ticket | None:
+    return db_session.get(Ticket, ticket_id)
+
+
+def get_by_reference(*, db_session: Session, reference: str) -> Ticket | None:
+    return db_session.scalar(select(Ticket).where(Ticket.reference == reference.strip().upper()))
+
+
+def get_by_reference_or_raise(*, db_session: Session, reference: str) -> Ticket:
+    ticket = get_by_reference(db_session=db_session, reference=reference)
+    if ticket is None:
+        raise TicketNotFound(reference)
+    return ticket
+
+
+def create(*, db_session: Session, ticket_in: TicketCreate, actor: str = "bot") -> Ticket:
+    """Open a ticket for a handed-off conversation, keeping the transcript with it."""
+    if ticket_in.ambassador_id is not None:
+        directory_service.get_or_raise(db_session=db_session, ambassador_id=ticket_in.ambassador_id)
+    conversation = chat_service.get_or_create(
+        db_session=db_session, conversation_id=ticket_in.conversation_id
+    )
+    chat_service.import_transcript(
+        db_session=db_session,
+        conversation=conversation,
+        messages=[(Sender(m.sender), m.text, m.data) for m in ticket_in.transcript],
+    )
+    ticket = Ticket(
+        conversation_id=conversation.id,
+        reason=ticket_in.reason.value,
+        category=ticket_in.category,
+        priority=ticket_in.priority.value,
+        status=TicketStatus.waiting.value,
+        contact_name=ticket_in.contact_name,
+        contact_method=ticket_in.contact_method.value if ticket_in.contact_method else None,
+        contact_email=ticket_in.contact_email,
+        contact_phone=ticket_in.contact_phone,
+        description=ticket_in.description,
+        consent=ticket_in.consent,
+        ambassador_id=ticket_in.ambassador_id,
+    )
+    db_session.add(ticket)
+    db_session.flush()
+    ticket.reference = reference_for(ticket.id)
+    db_session.add(
+        TicketEvent(
+            ticket=ticket,
+            kind=TicketEventKind.created.value,
+            actor=actor,
+            to_status=TicketStatus.waiting.value,
+            detail={"reason": ticket.reason, "category": ticket.category},
+        )
+    )
+    chat_service.add_message(
+        db_session=db_session,
+        conversation=conversation,
+        sender=Sender.system,
+        text=f"Handed to the hotline team as {ticket.reference}.",
+        data={"ticket_reference": ticket.reference},
+    )
+    db_session.flush()
+    return ticket
+
+
+def transition(
+    *, db_session: Session, ticket: Ticket, new_status: TicketStatus, actor: str, detail: dict | None = None
+) -> TicketEvent:
+    """Change a ticket's status, refusing changes the queue does not allow."""
+    current = TicketStatus(ticket.status)
+    if not flows.can_transition(current, new_status):
+        raise IllegalTransition(current, new_status)
+    now = utcnow()
+    ticket.status = new_status.value
+    if new_status is TicketStatus.resolved:
+        ticket.resolved_at = now
+    elif current is TicketStatus.resolved:
+        ticket.resolved_at = None
+        ticket.outcome = None
+    if new_status in (TicketStatus.live, TicketStatus.callback_arranged) and ticket.first_response_at is None:
+        ticket.first_response_at = now
+    event = TicketEvent(
+        ticket=ticket,
+        kind=TicketEventKind.status_changed.value,
+        actor=actor,
+        from_status=current.value,
+        to_status=new_status.value,
+        detail=detail,
+    )
+    db_session.add(event)
+    db_session.flush()
+    return event
+
+
+def events(*, db_session: Session, ticket: Ticket) -> list[TicketEvent]:
+    return list(
+        db_session.scalars(select(TicketEvent).where(TicketEvent.ticket_id == ticket.id).order_by(TicketEvent.id))
+    )

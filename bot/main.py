@@ -1,0 +1,118 @@
+"""The bot web service: the gateway's home, the internal API and (later) the console."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import APIRouter, Depends, FastAPI, Request, status
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError, OperationalError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.base import BaseHTTPMiddleware
+
+from bot.api.deps import get_db, require_service_token
+from bot.config import Settings, get_settings
+from bot.database.core import make_engine, make_session_factory
+from bot.directory.router import router as directory_router
+from bot.faq.router import router as faq_router
+from bot.hotline.router import router as hotline_router
+
+log = logging.getLogger(__name__)
+
+MAX_BODY_BYTES = 256 * 1024
+
+
+class BodySizeLimit(BaseHTTPMiddleware):
+    """Refuse oversized request bodies before they are read."""
+
+    async def dispatch(self, request: Request, call_next):
+        length = request.headers.get("content-length")
+        if length is not None:
+            if not length.isdigit():
+                return JSONResponse({"detail": "The Content-Length header is not a number."}, status_code=400)
+            if int(length) > MAX_BODY_BYTES:
+                return JSONResponse(
+                    {"detail": f"The request body is larger than {MAX_BODY_BYTES // 1024} KB."},
+                    status_code=413,
+                )
+        return await call_next(request)
+
+
+def _describe(error: dict) -> dict:
+    location = ".".join(str(part) for part in error.get("loc", ()) if part != "body")
+    return {"field": location or "body", "message": error.get("msg", "is not valid")}
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    app = FastAPI(
+        title="Mutuals Information Service assistant",
+        description="The bot web service: internal API for the action server.",
+        version="1.0.0",
+        docs_url="/api/docs",
+        redoc_url=None,
+        openapi_url="/api/openapi.json",
+    )
+    app.state.settings = settings
+    app.state.engine = make_engine(settings.database_url)
+    app.state.session_factory = make_session_factory(app.state.engine)
+    app.add_middleware(BodySizeLimit)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid_request(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = [_describe(e) for e in exc.errors()]
+        summary = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
+        return JSONResponse(
+            status_code=422,
+            content=jsonable_encoder({"detail": f"The request is not valid. {summary}", "errors": errors}),
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=getattr(exc, "headers", None))
+
+    @app.exception_handler(OperationalError)
+    @app.exception_handler(DBAPIError)
+    async def _store_unavailable(_request: Request, exc: Exception) -> JSONResponse:
+        log.error("store unavailable: %s", type(exc).__name__)
+        return JSONResponse(
+            {"detail": "The store is unavailable just now. Try again shortly."},
+            status_code=status.HTTP_503_SERVICE_UNAVAILABLE,
+        )
+
+    @app.exception_handler(Exception)
+    async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unexpected error")
+        return JSONResponse({"detail": "Something went wrong on our side."}, status_code=500)
+
+    internal = APIRouter(prefix="/api", dependencies=[Depends(require_service_token)])
+    internal.include_router(faq_router)
+    internal.include_router(directory_router)
+    internal.include_router(hotline_router)
+
+    @internal.get("/health", tags=["health"])
+    def health(db_session=Depends(get_db)) -> dict:
+        db_session.execute(text("SELECT 1"))
+        return {"status": "ok", "database": "ok"}
+
+    app.include_router(internal)
+
+    @app.get("/healthz", include_in_schema=False)
+    def liveness() -> dict:
+        return {"status": "ok"}
+
+    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
+    def home() -> str:
+        return _HOME_PAGE.format(hotline=settings.hotline_number)
+
+    return app
+
+
+_HOME_PAGE = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>Mutuals Information Service</title></head>
+<body><main><h1>Mutuals Information Service</h1>
+<p>The assistant is running. Talk to it through Rasa's REST channel (see the README).</p>
+<p>Hotline: {hotline}</p></main></body></html>"""

@@ -1,0 +1,1 @@
+"""Project tooling: model training cache, process start-up, Rasa endpoint files."""

@@ -1,0 +1,39 @@
+"""Write the Rasa endpoints file for the configured ports and tracker store."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import yaml
+
+
+def tracker_store(url: str) -> dict:
+    """Rasa's SQL tracker store settings for a SQLAlchemy-style database URL."""
+    if url.startswith("sqlite"):
+        return {"type": "SQL", "dialect": "sqlite", "db": url[len("sqlite:///") :]}
+    parts = urlsplit(url)
+    if not parts.scheme.startswith("postgresql"):
+        raise ValueError(f"Unsupported tracker database URL scheme: {parts.scheme}")
+    store = {
+        "type": "SQL",
+        "dialect": "postgresql",
+        "url": parts.hostname or "127.0.0.1",
+        "port": parts.port or 5432,
+        "db": parts.path.lstrip("/"),
+        "login_db": "postgres",
+    }
+    if parts.username:
+        store["username"] = unquote(parts.username)
+    if parts.password:
+        store["password"] = unquote(parts.password)
+    return store
+
+
+def write(path: Path, *, action_url: str, tracker_database_url: str, lock_store: dict | None = None) -> Path:
+    document = {"action_endpoint": {"url": action_url}, "tracker_store": tracker_store(tracker_database_url)}
+    if lock_store:
+        document["lock_store"] = lock_store
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(yaml.safe_dump(document, sort_keys=False))
+    return path

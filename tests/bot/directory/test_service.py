@@ -1,0 +1,68 @@
+from bot.directory import service as directory_service
+from tests import factories
+
+
+def _directory(session):
+    factories.ambassador(session, id="andrew-burnell", name="Andrew Burnell", sectors=["health"], region="yorkshire-and-the-humber")
+    factories.ambassador(session, id="doug-cresswell", name="Doug Cresswell", sectors=["social-care", "employment-support"], region="north-west")
+    factories.ambassador(session, id="scott-darraugh", name="Scott Darraugh", sectors=["health", "social-enterprise"], region="north-west")
+    factories.ambassador(session, id="retired-person", name="Retired Person", sectors=["health"], region="north-west", active=False)
+
+
+def ids(outcome):
+    return [a.id for a in outcome.matches]
+
+
+def test_by_sector_and_region(db_session):
+    _directory(db_session)
+    outcome = directory_service.search(db_session=db_session, sector="NHS", region="Manchester")
+    assert ids(outcome) == ["scott-darraugh"]
+    assert outcome.relaxed is None
+
+
+def test_a_city_maps_to_its_region(db_session):
+    _directory(db_session)
+    assert ids(directory_service.search(db_session=db_session, region="Hull")) == ["andrew-burnell"]
+
+
+def test_retired_ambassadors_are_never_matched(db_session):
+    _directory(db_session)
+    assert "retired-person" not in ids(directory_service.search(db_session=db_session, sector="health"))
+    assert directory_service.search(db_session=db_session, name="Retired Person").matches == []
+
+
+def test_by_name_surname_and_typo(db_session):
+    _directory(db_session)
+    assert ids(directory_service.search(db_session=db_session, name="Doug Cresswell")) == ["doug-cresswell"]
+    assert ids(directory_service.search(db_session=db_session, name="cresswell")) == ["doug-cresswell"]
+    assert ids(directory_service.search(db_session=db_session, name="Andrew Burnel")) == ["andrew-burnell"]
+
+
+def test_name_found_in_free_text(db_session):
+    _directory(db_session)
+    outcome = directory_service.search(db_session=db_session, text="tell me about scott darraugh please")
+    assert ids(outcome) == ["scott-darraugh"]
+
+
+def test_sector_and_region_from_free_text(db_session):
+    _directory(db_session)
+    outcome = directory_service.search(db_session=db_session, text="mentor for social care in Salford")
+    assert ids(outcome) == ["doug-cresswell"]
+
+
+def test_relaxes_region_when_nobody_matches_both(db_session):
+    _directory(db_session)
+    outcome = directory_service.search(db_session=db_session, sector="health", region="Kent")
+    assert outcome.relaxed == "region"
+    assert ids(outcome) == ["andrew-burnell", "scott-darraugh"]
+
+
+def test_unknown_region_is_reported(db_session):
+    _directory(db_session)
+    outcome = directory_service.search(db_session=db_session, region="Atlantis")
+    assert outcome.query.unrecognised_region == "Atlantis"
+
+
+def test_no_criteria_lists_the_active_directory(db_session):
+    _directory(db_session)
+    assert ids(directory_service.search(db_session=db_session)) == ["andrew-burnell", "doug-cresswell", "scott-darraugh"]

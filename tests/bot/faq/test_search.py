@@ -1,0 +1,55 @@
+from bot.faq.search import Document, FaqIndex
+from bot.faq.text import canonical_words, stems
+
+DOCS = [
+    Document("tupe", ("Does TUPE apply when staff transfer?", "transfer of undertakings rules"), "TUPE protects staff."),
+    Document("pensions", ("Will I keep my pension?", "what happens to my pension scheme"), "New Fair Deal."),
+    Document("legal-forms", ("Which legal forms can a mutual use?", "what organisation types are there"), "CIC, co-op."),
+    Document("ambassadors", ("Who are the Mutuals Ambassadors?", "is there a mentor I can talk to"), "Leaders."),
+]
+
+
+def test_ranks_the_matching_entry_first():
+    index = FaqIndex(DOCS)
+    assert index.search("does tupe apply to us")[0].entry_id == "tupe"
+
+
+def test_tolerates_typos():
+    index = FaqIndex(DOCS)
+    assert index.search("wil i kep my pensoin")[0].entry_id == "pensions"
+
+
+def test_plural_and_singular_meet():
+    assert stems("pensions") == stems("pension")
+    index = FaqIndex(DOCS)
+    assert index.search("mutuals ambassador")[0].entry_id == "ambassadors"
+
+
+def test_american_spelling_meets_british():
+    assert canonical_words("organization") == canonical_words("organisation")
+    assert canonical_words("organize") == canonical_words("organise")
+    index = FaqIndex(DOCS)
+    assert index.search("what types of organization")[0].entry_id == "legal-forms"
+
+
+def test_synonyms_meet():
+    assert canonical_words("spin-out") == canonical_words("spinout") == canonical_words("spin off")
+    index = FaqIndex(DOCS)
+    assert index.search("can I get mentoring")[0].entry_id == "ambassadors"
+
+
+def test_scores_are_ordered_and_bounded():
+    results = FaqIndex(DOCS).search("pension scheme transfer", limit=4)
+    scores = [c.score for c in results]
+    assert scores == sorted(scores, reverse=True)
+    assert all(0 < s <= 1.0 for s in scores)
+
+
+def test_nothing_for_empty_or_unknown_words():
+    index = FaqIndex(DOCS)
+    assert index.search("   ") == []
+    assert index.search("zzzz qqqq") == [] or index.search("zzzz qqqq")[0].score < 0.2
+
+
+def test_empty_index_returns_nothing():
+    assert FaqIndex([]).search("pension") == []

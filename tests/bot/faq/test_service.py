@@ -1,0 +1,59 @@
+import pytest
+from sqlalchemy import select
+
+from bot.faq import service as faq_service
+from bot.faq.enums import SearchDecision
+from bot.faq.models import QuestionLog
+from bot.faq.search import Candidate
+from tests import factories
+
+THRESHOLDS = faq_service.Thresholds(answer=0.5, suggest=0.3, margin=0.04)
+
+
+@pytest.mark.parametrize(
+    "scores, expected",
+    [
+        ([], SearchDecision.none),
+        ([0.2], SearchDecision.none),
+        ([0.35, 0.1], SearchDecision.suggest),
+        ([0.8, 0.3], SearchDecision.answer),
+        ([0.8, 0.78], SearchDecision.suggest),  # two entries nearly tied: ask which
+        ([0.5], SearchDecision.answer),
+    ],
+)
+def test_decide(scores, expected):
+    candidates = [Candidate(f"e{i}", s) for i, s in enumerate(scores)]
+    assert faq_service.decide(candidates, THRESHOLDS) is expected
+
+
+def test_search_answers_and_logs_the_question(db_session):
+    factories.faq_entry(db_session, id="tupe", question="Does TUPE apply?", alternatives=["tupe transfer rules"])
+    factories.faq_entry(db_session, id="pension", question="Will I keep my pension?", alternatives=["pension scheme"])
+    outcome = faq_service.search(db_session=db_session, query="does tupe apply to us", thresholds=THRESHOLDS, conversation_id="c1")
+    assert outcome.decision is SearchDecision.answer
+    assert outcome.answer.id == "tupe"
+    log = db_session.scalars(select(QuestionLog)).one()
+    assert (log.conversation_id, log.decision, log.top_faq_id) == ("c1", "answer", "tupe")
+
+
+def test_an_edit_is_used_by_the_next_search_without_a_restart(db_session):
+    entry = factories.faq_entry(db_session, id="hotline", question="What is the hotline number?")
+    assert faq_service.rank(db_session=db_session, query="hotline number")[0].entry_id == "hotline"
+    entry.question = "How do I reach the team by phone?"
+    entry.alternatives = ["telephone the team"]
+    factories.faq_entry(db_session, id="other", question="What is the hotline number for callbacks?")
+    db_session.flush()
+    assert faq_service.rank(db_session=db_session, query="hotline number for callbacks")[0].entry_id == "other"
+
+
+def test_unpublished_entries_are_not_found(db_session):
+    factories.faq_entry(db_session, id="draft", question="Draft about pensions", published=False)
+    assert faq_service.rank(db_session=db_session, query="draft pensions") == []
+    with pytest.raises(faq_service.FaqNotFound):
+        faq_service.get_published_or_raise(db_session=db_session, faq_id="draft")
+
+
+def test_feedback_for_an_unknown_entry_is_refused(db_session):
+    with pytest.raises(faq_service.FaqNotFound):
+        faq_service.record_feedback(db_session=db_session, helpful=True, conversation_id="c", faq_id="nope")
+    assert faq_service.record_feedback(db_session=db_session, helpful=False, conversation_id="c", faq_id=None).id

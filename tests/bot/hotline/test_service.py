@@ -1,0 +1,98 @@
+import pytest
+from pydantic import ValidationError
+from sqlalchemy import select
+
+from bot.chat.models import Message
+from bot.hotline import service as hotline_service
+from bot.hotline.enums import TicketStatus
+from bot.hotline.schemas import TicketCreate
+from tests import factories
+
+
+def ticket_in(**overrides) -> TicketCreate:
+    fields = dict(
+        conversation_id="conv-1",
+        reason="asked_for_person",
+        contact_name="Sam Jones",
+        contact_method="email",
+        contact_email="sam@example.org",
+        description="We want to spin out our library service.",
+        consent=True,
+        transcript=[
+            {"sender": "user", "text": "can I talk to someone"},
+            {"sender": "bot", "text": "I'll pass you to the hotline team."},
+        ],
+    )
+    fields.update(overrides)
+    return TicketCreate(**fields)
+
+
+def test_create_gives_a_reference_an_audit_event_and_the_transcript(db_session):
+    ticket = hotline_service.create(db_session=db_session, ticket_in=ticket_in())
+    assert ticket.reference == f"MIS-{ticket.id:06d}"
+    assert ticket.status == TicketStatus.waiting.value
+    assert (ticket.contact_email, ticket.consent) == ("sam@example.org", True)
+    events = hotline_service.events(db_session=db_session, ticket=ticket)
+    assert [(e.kind, e.actor, e.to_status) for e in events] == [("created", "bot", "waiting")]
+    messages = db_session.scalars(select(Message).where(Message.conversation_id == "conv-1").order_by(Message.id)).all()
+    assert [m.sender for m in messages] == ["user", "bot", "system"]
+    assert ticket.reference in messages[-1].text
+
+
+def test_references_are_unique_and_sequential(db_session):
+    first = hotline_service.create(db_session=db_session, ticket_in=ticket_in(conversation_id="a"))
+    second = hotline_service.create(db_session=db_session, ticket_in=ticket_in(conversation_id="b"))
+    assert first.reference != second.reference
+    assert second.id == first.id + 1
+
+
+def test_a_stored_transcript_is_not_duplicated(db_session):
+    hotline_service.create(db_session=db_session, ticket_in=ticket_in())
+    hotline_service.create(db_session=db_session, ticket_in=ticket_in())
+    senders = db_session.scalars(select(Message.sender).where(Message.conversation_id == "conv-1")).all()
+    assert senders.count("user") == 1
+
+
+def test_unknown_ambassador_is_refused(db_session):
+    from bot.directory.service import AmbassadorNotFound
+
+    with pytest.raises(AmbassadorNotFound):
+        hotline_service.create(db_session=db_session, ticket_in=ticket_in(reason="ambassador_introduction", ambassador_id="nobody"))
+
+
+def test_ambassador_introduction_keeps_the_ambassador(db_session):
+    factories.ambassador(db_session, id="doug-cresswell", name="Doug Cresswell")
+    ticket = hotline_service.create(
+        db_session=db_session, ticket_in=ticket_in(reason="ambassador_introduction", ambassador_id="doug-cresswell")
+    )
+    assert (ticket.reason, ticket.ambassador_id) == ("ambassador_introduction", "doug-cresswell")
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"contact_email": "not-an-email"},
+        {"contact_method": "phone", "contact_phone": "123"},
+        {"contact_method": "email", "contact_email": None},
+        {"contact_method": None, "contact_email": None},  # consent given but no way to contact
+        {"reason": "because"},
+        {"conversation_id": ""},
+        {"description": "x" * 2001},
+    ],
+)
+def test_invalid_tickets_are_refused(overrides):
+    with pytest.raises(ValidationError):
+        ticket_in(**overrides)
+
+
+def test_transitions_are_checked_and_audited(db_session):
+    ticket = hotline_service.create(db_session=db_session, ticket_in=ticket_in())
+    hotline_service.transition(db_session=db_session, ticket=ticket, new_status=TicketStatus.claimed, actor="staff:1")
+    hotline_service.transition(db_session=db_session, ticket=ticket, new_status=TicketStatus.live, actor="staff:1")
+    assert ticket.first_response_at is not None
+    hotline_service.transition(db_session=db_session, ticket=ticket, new_status=TicketStatus.resolved, actor="staff:1")
+    assert ticket.resolved_at is not None
+    with pytest.raises(hotline_service.IllegalTransition):
+        hotline_service.transition(db_session=db_session, ticket=ticket, new_status=TicketStatus.live, actor="staff:1")
+    kinds = [(e.from_status, e.to_status) for e in hotline_service.events(db_session=db_session, ticket=ticket)]
+    assert kinds == [(None, "waiting"), ("waiting", "claimed"), ("claimed", "live"), ("live", "resolved")]
