@@ -141,8 +141,13 @@ def canonical_words(text: str) -> list[str]:
     return [word for word in folded.split() if word not in STOPWORDS]
 
 
+@functools.lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    return _stemmer().stemWord(word)
+
+
 def stems(text: str) -> list[str]:
-    return _stemmer().stemWords(canonical_words(text))
+    return [stem(w) for w in canonical_words(text)]
 
 
 def char_text(text: str) -> str:

@@ -1,0 +1,57 @@
+# The two commands a newcomer needs: `make run` and `make test`. Each does its own set-up.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+export RASA_TELEMETRY_ENABLED := false
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+export TF_CPP_MIN_LOG_LEVEL := 2
+
+# Rasa 3.6 needs Python 3.10. Use PYTHON if given, else find a 3.10 (pyenv or PATH).
+PYTHON ?= $(shell for p in $$HOME/.pyenv/versions/3.10*/bin/python3.10 /usr/local/bin/python3.10 /usr/bin/python3.10 python3.10; do \
+             if "$$p" -c 'import sys; assert sys.version_info[:2] == (3, 10)' 2>/dev/null; then echo "$$p"; break; fi; done)
+
+.PHONY: help run test install db model lint lock clean
+
+help:
+	@echo "make run    start the whole assistant (web service, Rasa, action server) on loopback"
+	@echo "make test   run the whole test suite (SQLite and PostgreSQL)"
+	@echo "make lint   ruff"
+
+$(STAMP): requirements.txt requirements-dev.txt constraints.txt
+	@if [ -z "$(PYTHON)" ]; then echo "Python 3.10 is needed (Rasa 3.6 does not run on 3.11+). Set PYTHON=/path/to/python3.10." >&2; exit 1; fi
+	@if [ ! -x $(PY) ]; then echo "==> Creating $(VENV) with $(PYTHON)"; "$(PYTHON)" -m venv $(VENV); fi
+	@echo "==> Installing pinned dependencies (the first time takes a few minutes)"
+	$(PY) -m pip install --disable-pip-version-check --progress-bar on -q --upgrade pip==24.3.1 wheel setuptools==70.3.0
+	$(PY) -m pip install --disable-pip-version-check --progress-bar on -r requirements.txt -r requirements-dev.txt -c constraints.txt
+	$(PY) -m pip check
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+db: install
+	@$(PY) -m bot migrate
+	@$(PY) -m bot load-content
+
+model: install
+	@$(PY) -m ops.model >/dev/null
+
+run: install
+	@$(PY) -m ops.run
+
+test: install model
+	@mkdir -p reports
+	$(PY) -m pytest
+
+lint: install
+	$(VENV)/bin/ruff check bot actions ops tests
+	$(VENV)/bin/ruff format --check bot actions ops tests
+
+lock: install
+	@(echo "# The full resolved dependency tree, pinned (make lock). Used as constraints by make."; \
+	  $(PY) -m pip freeze --exclude-editable | sort -f) > constraints.txt
+
+clean:
+	rm -rf var models reports

@@ -1,0 +1,87 @@
+"""What the three processes need: environment, readiness checks."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+from bot.config import Settings
+from ops import endpoints
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def process_env(settings: Settings, model: Path, endpoints_file: Path) -> dict[str, str]:
+    bin_dir = str(Path(sys.executable).parent)
+    env = dict(os.environ)
+    env.update(
+        {
+            "PATH": bin_dir + os.pathsep + env.get("PATH", ""),
+            "PYTHONUNBUFFERED": "1",
+            "RASA_TELEMETRY_ENABLED": "false",
+            "TF_CPP_MIN_LOG_LEVEL": "2",
+            "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+            "RASA_MODEL": str(model),
+            "RASA_ENDPOINTS": str(endpoints_file),
+            "RASA_HOST": settings.rasa_host,
+            "RASA_PORT": str(settings.rasa_port),
+            "ACTION_PORT": str(settings.action_port),
+            # rasa_sdk's action server binds to SANIC_HOST (it would otherwise take 0.0.0.0).
+            "SANIC_HOST": settings.action_host,
+            "WEB_HOST": settings.web_host,
+            "WEB_PORT": str(settings.web_port),
+            "DATABASE_URL": settings.database_url,
+            "SERVICE_TOKEN": settings.service_token,
+            "HOTLINE_NUMBER": settings.hotline_number,
+        }
+    )
+    if "BOT_API_URL" not in os.environ:
+        env["BOT_API_URL"] = f"http://{settings.web_host}:{settings.web_port}"
+    return env
+
+
+def write_endpoints(settings: Settings, path: Path) -> Path:
+    return endpoints.write(
+        path,
+        action_url=f"http://{settings.action_host}:{settings.action_port}/webhook",
+        tracker_database_url=settings.tracker_database_url,
+    )
+
+
+def _get(url: str, timeout: float = 2.0) -> int:
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as response:
+            return response.status
+    except (urllib.error.URLError, OSError):
+        return 0
+
+
+def rasa_answers(rasa_url: str, timeout: float = 10.0) -> bool:
+    """Rasa is ready when its REST channel answers a real message."""
+    request = urllib.request.Request(
+        f"{rasa_url}/webhooks/rest/webhook",
+        data=json.dumps({"sender": "readiness-probe", "message": "/greet"}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return response.status == 200 and bool(json.loads(response.read()))
+    except (urllib.error.URLError, OSError, ValueError):
+        return False
+
+
+def wait_until_ready(settings: Settings, deadline_seconds: float = 300, alive=lambda: True) -> bool:
+    web = f"http://{settings.web_host}:{settings.web_port}/healthz"
+    actions = f"http://{settings.action_host}:{settings.action_port}/health"
+    rasa = f"http://{settings.rasa_host}:{settings.rasa_port}"
+    deadline = time.monotonic() + deadline_seconds
+    while time.monotonic() < deadline and alive():
+        if _get(web) == 200 and _get(actions) == 200 and rasa_answers(rasa):
+            return True
+        time.sleep(1)
+    return False

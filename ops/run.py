@@ -1,0 +1,71 @@
+"""`make run`: set up the store, the model and the endpoints, then start all three
+processes under honcho. One Ctrl-C stops them all."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import threading
+
+from bot.config import get_settings
+from bot.content import loader
+from bot.database import migrate
+from bot.database.core import make_engine, make_session_factory, session_scope
+from ops import model
+from ops.processes import ROOT, process_env, wait_until_ready, write_endpoints
+
+
+def prepare():
+    settings = get_settings()
+    print("==> Migrating the store", flush=True)
+    migrate.upgrade(settings.database_url)
+    print("==> Loading FAQ entries and ambassadors from data/content", flush=True)
+    engine = make_engine(settings.database_url)
+    with session_scope(make_session_factory(engine)) as db_session:
+        print(loader.load(db_session=db_session).summary(), flush=True)
+    engine.dispose()
+    print("==> Checking the Rasa model", flush=True)
+    model_file = model.ensure_model()
+    endpoints_file = write_endpoints(settings, ROOT / "var" / "endpoints.yml")
+    return settings, model_file, endpoints_file
+
+
+def _announce_when_ready(settings, honcho: subprocess.Popen) -> None:
+    if not wait_until_ready(settings, alive=lambda: honcho.poll() is None):
+        return
+    web = f"http://{settings.web_host}:{settings.web_port}"
+    rasa = f"http://{settings.rasa_host}:{settings.rasa_port}"
+    print(
+        f"""
+==> The assistant is ready.
+    Bot web service:   {web}/  (internal API docs: {web}/api/docs)
+    Rasa REST channel: {rasa}/webhooks/rest/webhook  (loopback only)
+
+    Talk to it:
+      curl -s -X POST {rasa}/webhooks/rest/webhook \\
+           -H 'Content-Type: application/json' \\
+           -d '{{"sender": "me-1", "message": "What is a public service mutual?"}}'
+
+    Press Ctrl-C to stop everything.
+""",
+        flush=True,
+    )
+
+
+def main() -> int:
+    settings, model_file, endpoints_file = prepare()
+    env = process_env(settings, model_file, endpoints_file)
+    print("==> Starting the web service, Rasa and the action server (Rasa takes about a minute)", flush=True)
+    honcho = subprocess.Popen([sys.executable, "-m", "honcho", "start", "-f", str(ROOT / "Procfile")], cwd=ROOT, env=env)
+    threading.Thread(target=_announce_when_ready, args=(settings, honcho), daemon=True).start()
+    try:
+        return honcho.wait()
+    except KeyboardInterrupt:
+        # The terminal sent SIGINT to honcho as well; it stops its children. Wait for it.
+        honcho.send_signal(signal.SIGINT)
+        return honcho.wait()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
