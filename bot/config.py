@@ -39,9 +39,9 @@ class Settings(BaseSettings):
 
     # FAQ search: answer at or above `faq_answer_threshold`, offer "did you mean" at or
     # above `faq_suggest_threshold`, otherwise say it has no answer.
-    faq_answer_threshold: float = 0.5
-    faq_suggest_threshold: float = 0.3
-    faq_margin: float = 0.04
+    faq_answer_threshold: float = 0.22
+    faq_suggest_threshold: float = 0.15
+    faq_margin: float = 0.02
 
     max_message_length: int = 500
 

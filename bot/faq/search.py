@@ -16,14 +16,17 @@ from dataclasses import dataclass
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from bot.faq.text import canonical_words, stem
+from bot.faq.text import STOPWORDS, canonical_words, plain_words, stem
 
 # How much each view counts; tuned on tests/data/faq_devset.yml.
-BEST_PHRASING_WEIGHT = 0.5
-ALL_PHRASINGS_WEIGHT = 0.25
-ANSWER_WEIGHT = 0.25
-WORD_WEIGHT = 0.6
-CHAR_WEIGHT = 0.4
+BEST_PHRASING_WEIGHT = 0.15
+ALL_PHRASINGS_WEIGHT = 0.75
+ANSWER_WEIGHT = 0.10
+WORD_WEIGHT = 0.5
+CHAR_WEIGHT = 0.5
+# A query whose content words the FAQ never uses keeps only this share of its score.
+COVERAGE_FLOOR = 0.5
+QUESTION_WORDS = frozenset({"what", "how", "why", "when", "who", "where", "which", "whats", "hows"})
 
 
 @dataclass(frozen=True)
@@ -61,9 +64,10 @@ class FaqIndex:
         profiles = [" ".join(doc.phrasings) for doc in documents]
         answers = [doc.answer for doc in documents]
         self._vocabulary = sorted(
-            {w for text in phrasings + answers for w in canonical_words(text) if len(w) > 3 and w.isalpha()}
+            {w for text in phrasings + answers for w in plain_words(text) if len(w) > 3 and w.isalpha()}
         )
-        self._known = set(self._vocabulary)
+        self._known = set(self._vocabulary) | STOPWORDS
+        self._known_stems = {stem(w) for text in phrasings + answers for w in canonical_words(text)}
 
         self._word = TfidfVectorizer(analyzer=_identity, sublinear_tf=True, lowercase=False)
         self._char = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True, lowercase=False)
@@ -83,13 +87,27 @@ class FaqIndex:
     def __len__(self) -> int:
         return len(self.entry_ids)
 
-    def _correct(self, words: list[str]) -> list[str]:
-        return [self._closest(w) if w.isalpha() and len(w) > 3 and w not in self._known else w for w in words]
+    def _correct(self, word: str) -> str:
+        """The nearest word the index knows, for a query word it does not know."""
+        if len(word) <= 3 or not word.isalpha() or word in self._known:
+            return word
+        return self._closest(word)
 
     @functools.lru_cache(maxsize=4096)  # noqa: B019 - the index is immutable and long-lived
     def _closest(self, word: str) -> str:
         close = difflib.get_close_matches(word, self._vocabulary, n=1, cutoff=0.8)
         return close[0] if close else word
+
+    def _coverage(self, words: list[str]) -> float:
+        """The share of the query's content words the FAQ knows at all.
+
+        "How long do I boil an egg?" shares "how long" with a real entry, but most of it is
+        words no entry uses: a sign the question is about something else.
+        """
+        content = [w for w in words if w not in QUESTION_WORDS]
+        if not content:
+            return 1.0
+        return sum(stem(w) in self._known_stems for w in content) / len(content)
 
     def _similarity(self, matrices, query) -> np.ndarray:
         words, chars = matrices
@@ -101,7 +119,7 @@ class FaqIndex:
     def search(self, query: str, limit: int = 5) -> list[Candidate]:
         if self._empty or not query.strip():
             return []
-        words = self._correct(canonical_words(query))
+        words = canonical_words(query, correct=self._correct)
         if not words:
             return []
         encoded = (self._word.transform([_word_features(words)]), self._char.transform([" ".join(words)]))
@@ -114,6 +132,7 @@ class FaqIndex:
             + ALL_PHRASINGS_WEIGHT * self._similarity(self._profiles, encoded)
             + ANSWER_WEIGHT * self._similarity(self._answers, encoded)
         )
+        scores = scores * (COVERAGE_FLOOR + (1 - COVERAGE_FLOOR) * self._coverage(words))
         limit = min(limit, len(scores))
         top = np.argpartition(-scores, limit - 1)[:limit]
         top = top[np.argsort(-scores[top], kind="stable")]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
+from collections.abc import Callable
 
 import snowballstemmer
 
@@ -96,6 +97,8 @@ SYNONYMS = {
     "orgs": "organisation",
     "org": "organisation",
     "rtc": "right to challenge",
+    "bsc": "big society capital",
+    "msp": "mutuals support programme",
 }
 
 STOPWORDS = frozenset(
@@ -133,12 +136,19 @@ def _build_synonym_pattern() -> re.Pattern:
 _SYNONYM_PATTERN = _build_synonym_pattern()
 
 
-def canonical_words(text: str) -> list[str]:
-    """Folded, spelled the British way, synonyms merged; stopwords kept out."""
-    folded = _fold(text)
-    folded = " ".join(SPELLING.get(word, word) for word in folded.split())
-    folded = _SYNONYM_PATTERN.sub(lambda m: SYNONYMS[m.group(1)], folded)
-    return [word for word in folded.split() if word not in STOPWORDS]
+def plain_words(text: str) -> list[str]:
+    """Folded and spelled the British way: the words a spelling corrector works on."""
+    return [SPELLING.get(word, word) for word in _fold(text).split()]
+
+
+def canonical_words(text: str, correct: Callable[[str], str] | None = None) -> list[str]:
+    """Folded, spelled the British way, typos corrected (if a corrector is given),
+    synonyms merged; stopwords kept out."""
+    words = plain_words(text)
+    if correct is not None:
+        words = [correct(word) for word in words]
+    merged = _SYNONYM_PATTERN.sub(lambda m: SYNONYMS[m.group(1)], " ".join(words))
+    return [word for word in merged.split() if word not in STOPWORDS]
 
 
 @functools.lru_cache(maxsize=65536)
