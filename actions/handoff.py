@@ -96,6 +96,8 @@ class ValidateHandoffForm(FormValidationAction):
     def validate_contact_name(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[Text, Any]:
+        if value is None:  # cleared, not answered: nothing to check or say
+            return {"contact_name": None}
         if _skipping(tracker, value):
             return {"contact_name": SKIPPED}
         name = " ".join(str(value).split())
@@ -110,6 +112,8 @@ class ValidateHandoffForm(FormValidationAction):
     def validate_contact_method(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[Text, Any]:
+        if value is None:  # cleared, not answered: nothing to check or say
+            return {"contact_method": None}
         text = str(value or "")
         email, phone = contact.normalise_email(text), contact.normalise_phone(text)
         if email:
@@ -126,6 +130,8 @@ class ValidateHandoffForm(FormValidationAction):
     def validate_contact_address(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[Text, Any]:
+        if value is None:  # cleared, not answered: nothing to check or say
+            return {"contact_address": None}
         method = tracker.get_slot("contact_method")
         text = str(value or "")
         email, phone = contact.normalise_email(text), contact.normalise_phone(text)
@@ -148,6 +154,8 @@ class ValidateHandoffForm(FormValidationAction):
     def validate_description(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[Text, Any]:
+        if value is None:  # cleared, not answered: nothing to check or say
+            return {"description": None}
         if _skipping(tracker, value):
             return {"description": SKIPPED}
         description = str(value or "").strip()
@@ -161,6 +169,8 @@ class ValidateHandoffForm(FormValidationAction):
     def validate_consent(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[Text, Any]:
+        if value is None:  # cleared, not answered: nothing to check or say
+            return {"consent": None}
         intent, folded = latest_intent(tracker), _folded(value)
         if intent == "affirm" or folded in YES_WORDS or folded == "/affirm":
             return {"consent": True}

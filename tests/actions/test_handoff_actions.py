@@ -165,3 +165,8 @@ def test_cancel(fake_api):
     messages, slots, _ = run(ActionCancelHandoff(), tracker(slots=FILLED))
     assert "Nothing has been sent" in messages[0]["text"]
     assert all(slots[s] is None for s in ("contact_name", "contact_method", "contact_address", "description", "consent"))
+
+
+@pytest.mark.parametrize("slot", ["contact_name", "contact_method", "contact_address", "description", "consent"])
+def test_a_cleared_slot_is_not_validated_or_commented_on(slot):
+    assert validate(slot, None) == ({slot: None}, [])
