@@ -42,7 +42,10 @@ run: install
 	@$(PY) -m ops.run
 
 test: install model
-	@mkdir -p reports
+	@echo "==> Lint"
+	$(VENV)/bin/ruff check bot actions ops tests
+	$(VENV)/bin/ruff format --check bot actions ops tests
+	@echo "==> Tests (unit, API, actions, Rasa, end to end; SQLite and PostgreSQL)"
 	$(PY) -m pytest
 
 lint: install

@@ -30,7 +30,10 @@ class ActionDefaultFallback(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         dispatcher.utter_message(
-            text=f"Sorry, I did not understand that. Try asking in a different way, or call the hotline on {hotline()}.",
+            text=(
+                "Sorry, I did not understand that. Try asking in a different way, "
+                f"or call the hotline on {hotline()}."
+            ),
             buttons=[
                 {"title": "What can you help with?", "payload": "/ask_help"},
                 {"title": "Talk to the hotline team", "payload": "/request_human"},

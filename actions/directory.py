@@ -40,7 +40,9 @@ def criteria(interpreted: dict) -> str:
     if interpreted.get("sector_label"):
         parts.append(f"in {interpreted['sector_label'].lower()}")
     if interpreted.get("region_label"):
-        parts.append(f"in the {interpreted['region_label']}" if interpreted["region_label"] != "London" else "in London")
+        parts.append(
+            f"in the {interpreted['region_label']}" if interpreted["region_label"] != "London" else "in London"
+        )
     return " ".join(parts)
 
 
@@ -75,7 +77,8 @@ class ActionFindAmbassador(Action):
             else:
                 text = f"I could not find an ambassador {asked_for} in the directory."
             dispatcher.utter_message(
-                text=text + " The hotline team may still be able to suggest someone. Would you like them to get in touch?",
+                text=text
+                + " The hotline team may still be able to suggest someone. Would you like them to get in touch?",
                 buttons=offer_handoff_buttons(),
             )
             return [
@@ -97,8 +100,7 @@ class ActionFindAmbassador(Action):
             intro = f"I found {len(matches)} ambassador{'s' if len(matches) != 1 else ''} {asked_for}:"
         else:
             intro = (
-                f"{ABOUT_AMBASSADORS} You can ask for one by sector, region or name. "
-                f"These are in the directory:"
+                f"{ABOUT_AMBASSADORS} You can ask for one by sector, region or name. " f"These are in the directory:"
             )
         if asked_for or interpreted.get("name"):
             intro = intro + " " + ABOUT_AMBASSADORS if len(matches) else intro

@@ -10,7 +10,14 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.client import ApiRejected, ApiUnavailable, get_client
-from actions.common import failed_attempts, hotline, latest_intent, latest_text, offer_handoff_buttons, unavailable_message
+from actions.common import (
+    failed_attempts,
+    hotline,
+    latest_intent,
+    latest_text,
+    offer_handoff_buttons,
+    unavailable_message,
+)
 
 FEEDBACK_BUTTONS = [
     {"title": "Yes, it did", "payload": "/confirm_answer_helpful"},
@@ -46,8 +53,7 @@ def count_failure(dispatcher: CollectingDispatcher, tracker: Tracker, first_try_
     if failures >= 2:
         dispatcher.utter_message(
             text=(
-                "Sorry, I still have not found what you need. Would you like the hotline "
-                "team to get back to you?"
+                "Sorry, I still have not found what you need. Would you like the hotline " "team to get back to you?"
             ),
             buttons=offer_handoff_buttons(),
         )
@@ -100,10 +106,7 @@ class ActionAnswerFaq(Action):
             buttons.append({"title": "None of these", "payload": "/reject_suggestions"})
             dispatcher.utter_message(text="I'm not sure I understood. Did you mean one of these?", buttons=buttons)
             return events + [SlotSet("handoff_offered", False)]
-        first_try = (
-            "Sorry, I could not find an answer to that. Try asking in a different way, "
-            "using other words."
-        )
+        first_try = "Sorry, I could not find an answer to that. Try asking in a different way, " "using other words."
         if latest_intent(tracker) == "nlu_fallback":
             first_try = "Sorry, I did not understand that. Try asking about public service mutuals in a different way."
         return events + count_failure(dispatcher, tracker, first_try)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Any, Text
+from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import SlotSet
@@ -90,12 +90,12 @@ class ActionStartHandoff(Action):
 
 
 class ValidateHandoffForm(FormValidationAction):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "validate_handoff_form"
 
     def validate_contact_name(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> dict[Text, Any]:
+    ) -> dict[str, Any]:
         if value is None:  # cleared, not answered: nothing to check or say
             return {"contact_name": None}
         if _skipping(tracker, value):
@@ -111,7 +111,7 @@ class ValidateHandoffForm(FormValidationAction):
 
     def validate_contact_method(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> dict[Text, Any]:
+    ) -> dict[str, Any]:
         if value is None:  # cleared, not answered: nothing to check or say
             return {"contact_method": None}
         text = str(value or "")
@@ -123,13 +123,16 @@ class ValidateHandoffForm(FormValidationAction):
         method = contact.detect_contact_method(text)
         if method is None:
             dispatcher.utter_message(
-                text="Please choose email or phone. The team needs one of them to get back to you. Type 'stop' to cancel."
+                text=(
+                    "Please choose email or phone. The team needs one of them to get back to you. "
+                    "Type 'stop' to cancel."
+                )
             )
         return {"contact_method": method}
 
     def validate_contact_address(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> dict[Text, Any]:
+    ) -> dict[str, Any]:
         if value is None:  # cleared, not answered: nothing to check or say
             return {"contact_address": None}
         method = tracker.get_slot("contact_method")
@@ -153,7 +156,7 @@ class ValidateHandoffForm(FormValidationAction):
 
     def validate_description(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> dict[Text, Any]:
+    ) -> dict[str, Any]:
         if value is None:  # cleared, not answered: nothing to check or say
             return {"description": None}
         if _skipping(tracker, value):
@@ -168,7 +171,7 @@ class ValidateHandoffForm(FormValidationAction):
 
     def validate_consent(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> dict[Text, Any]:
+    ) -> dict[str, Any]:
         if value is None:  # cleared, not answered: nothing to check or say
             return {"consent": None}
         intent, folded = latest_intent(tracker), _folded(value)
@@ -194,7 +197,11 @@ def transcript(tracker: Tracker) -> list[dict[str, Any]]:
         elif event.get("event") == "bot" and event.get("text"):
             data = event.get("data") or {}
             messages.append(
-                {"sender": "bot", "text": event["text"][:5000], "data": {"buttons": data["buttons"]} if data.get("buttons") else None}
+                {
+                    "sender": "bot",
+                    "text": event["text"][:5000],
+                    "data": {"buttons": data["buttons"]} if data.get("buttons") else None,
+                }
             )
     return messages[-1000:]
 
@@ -206,7 +213,10 @@ class ActionSubmitHandoff(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        slots = {slot: tracker.get_slot(slot) for slot in ("contact_name", "contact_method", "contact_address", "description", "consent")}
+        slots = {
+            slot: tracker.get_slot(slot)
+            for slot in ("contact_name", "contact_method", "contact_address", "description", "consent")
+        }
         done = reset_handoff() + [SlotSet("handoff_offered", False), SlotSet("failed_attempts", 0)]
         if slots["consent"] is not True:
             dispatcher.utter_message(

@@ -9,7 +9,7 @@ from dotenv import load_dotenv
 from pydantic import BaseSettings, validator
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_SERVICE_TOKEN = "dev-service-token-not-for-production"
+DEFAULT_SERVICE_TOKEN = "dev-service-token-not-for-production"  # noqa: S105 - refused outside development
 
 
 class Settings(BaseSettings):
@@ -55,9 +55,7 @@ class Settings(BaseSettings):
     @validator("service_token")
     def _refuse_default_secret_outside_development(cls, value: str, values: dict) -> str:
         if values.get("environment") != "development" and value == DEFAULT_SERVICE_TOKEN:
-            raise ValueError(
-                "SERVICE_TOKEN must be set to a secret value outside development"
-            )
+            raise ValueError("SERVICE_TOKEN must be set to a secret value outside development")
         return value
 
 

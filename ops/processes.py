@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 import time
-import urllib.error
-import urllib.request
 from pathlib import Path
+
+import requests
 
 from bot.config import Settings
 from ops import endpoints
@@ -55,23 +54,21 @@ def write_endpoints(settings: Settings, path: Path) -> Path:
 
 def _get(url: str, timeout: float = 2.0) -> int:
     try:
-        with urllib.request.urlopen(url, timeout=timeout) as response:
-            return response.status
-    except (urllib.error.URLError, OSError):
+        return requests.get(url, timeout=timeout).status_code
+    except requests.RequestException:
         return 0
 
 
 def rasa_answers(rasa_url: str, timeout: float = 10.0) -> bool:
     """Rasa is ready when its REST channel answers a real message."""
-    request = urllib.request.Request(
-        f"{rasa_url}/webhooks/rest/webhook",
-        data=json.dumps({"sender": "readiness-probe", "message": "/greet"}).encode(),
-        headers={"Content-Type": "application/json"},
-    )
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            return response.status == 200 and bool(json.loads(response.read()))
-    except (urllib.error.URLError, OSError, ValueError):
+        response = requests.post(
+            f"{rasa_url}/webhooks/rest/webhook",
+            json={"sender": "readiness-probe", "message": "/greet"},
+            timeout=timeout,
+        )
+        return response.status_code == 200 and bool(response.json())
+    except (requests.RequestException, ValueError):
         return False
 
 

@@ -57,7 +57,9 @@ def main() -> int:
     settings, model_file, endpoints_file = prepare()
     env = process_env(settings, model_file, endpoints_file)
     print("==> Starting the web service, Rasa and the action server (Rasa takes about a minute)", flush=True)
-    honcho = subprocess.Popen([sys.executable, "-m", "honcho", "start", "-f", str(ROOT / "Procfile")], cwd=ROOT, env=env)
+    honcho = subprocess.Popen(  # noqa: S603 - our own Procfile, fixed arguments
+        [sys.executable, "-m", "honcho", "start", "-f", str(ROOT / "Procfile")], cwd=ROOT, env=env
+    )
     threading.Thread(target=_announce_when_ready, args=(settings, honcho), daemon=True).start()
     try:
         return honcho.wait()

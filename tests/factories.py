@@ -8,7 +8,16 @@ from bot.directory.models import Ambassador
 from bot.faq.models import FaqEntry
 
 
-def faq_entry(session, *, id="test-entry", question="What is a test?", alternatives=None, answer="A test answer.", topic="about-mutuals", published=True) -> FaqEntry:
+def faq_entry(
+    session,
+    *,
+    id="test-entry",
+    question="What is a test?",
+    alternatives=None,
+    answer="A test answer.",
+    topic="about-mutuals",
+    published=True,
+) -> FaqEntry:
     entry = FaqEntry(
         id=id,
         question=question,

@@ -16,18 +16,14 @@ class Conversation(Base):
     created_at = Column(DateTime, nullable=False, default=utcnow)
     last_activity_at = Column(DateTime, nullable=False, default=utcnow, index=True)
 
-    messages = relationship(
-        "Message", back_populates="conversation", order_by="Message.id", lazy="selectin"
-    )
+    messages = relationship("Message", back_populates="conversation", order_by="Message.id", lazy="selectin")
 
 
 class Message(Base):
     __tablename__ = "message"
 
     id = Column(Integer, primary_key=True)
-    conversation_id = Column(
-        String(64), ForeignKey("conversation.id", ondelete="CASCADE"), nullable=False, index=True
-    )
+    conversation_id = Column(String(64), ForeignKey("conversation.id", ondelete="CASCADE"), nullable=False, index=True)
     sender = Column(String(10), nullable=False)
     text = Column(Text, nullable=False, default="")
     # Buttons, links and other structured parts of a bot message.

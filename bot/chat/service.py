@@ -48,9 +48,7 @@ def add_message(
 
 
 def message_count(*, db_session: Session, conversation_id: str) -> int:
-    return db_session.scalar(
-        select(func.count(Message.id)).where(Message.conversation_id == conversation_id)
-    )
+    return db_session.scalar(select(func.count(Message.id)).where(Message.conversation_id == conversation_id))
 
 
 def import_transcript(

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import List, Optional
+from typing import List
 
 import yaml
 from pydantic import BaseModel, HttpUrl, ValidationError, conlist, constr, validator
@@ -49,16 +49,16 @@ class FaqFileEntry(BaseModel):
 class AmbassadorFileEntry(BaseModel):
     id: Slug
     name: Line
-    role: Optional[Line]
-    organisation: Optional[Line]
+    role: Line | None
+    organisation: Line | None
     sectors: List[constr(strip_whitespace=True)]
-    region: Optional[str]
-    location: Optional[Line]
+    region: str | None
+    location: Line | None
     expertise: List[Line]
-    availability: Optional[Line]
+    availability: Line | None
     active: bool = True
-    source_url: Optional[HttpUrl]
-    summary: Optional[constr(strip_whitespace=True, max_length=2000)]
+    source_url: HttpUrl | None
+    summary: constr(strip_whitespace=True, max_length=2000) | None
 
     class Config:
         extra = "forbid"
@@ -70,7 +70,7 @@ class AmbassadorFileEntry(BaseModel):
         return value
 
     @validator("region")
-    def _known_region(cls, value: Optional[str]) -> Optional[str]:
+    def _known_region(cls, value: str | None) -> str | None:
         if value is not None and value not in places.REGIONS:
             raise ValueError(f"unknown region '{value}' (one of {', '.join(places.REGIONS)})")
         return value

@@ -1,5 +1,3 @@
-from typing import Optional
-
 from fastapi import APIRouter, Depends, HTTPException, Query, status
 from sqlalchemy.orm import Session
 
@@ -13,10 +11,12 @@ router = APIRouter(prefix="/ambassadors", tags=["directory"])
 
 @router.get("", response_model=AmbassadorSearchResult)
 def search_ambassadors(
-    sector: Optional[str] = Query(None, max_length=100, description="A sector, in any words"),
-    region: Optional[str] = Query(None, max_length=100, description="An English region, county or town"),
-    name: Optional[str] = Query(None, max_length=100),
-    q: Optional[str] = Query(None, max_length=500, description="The visitor's message, for anything the bot did not pick out"),
+    sector: str | None = Query(None, max_length=100, description="A sector, in any words"),
+    region: str | None = Query(None, max_length=100, description="An English region, county or town"),
+    name: str | None = Query(None, max_length=100),
+    q: str | None = Query(
+        None, max_length=500, description="The visitor's message, for anything the bot did not pick out"
+    ),
     db_session: Session = Depends(get_db),
 ) -> AmbassadorSearchResult:
     """Find active Mutuals Ambassadors by sector, region or name."""

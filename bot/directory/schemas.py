@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import List, Optional
+from typing import List
 
 from pydantic import BaseModel, constr
 
@@ -10,31 +10,31 @@ ShortText = constr(strip_whitespace=True, min_length=1, max_length=200)
 class AmbassadorRead(BaseModel):
     id: str
     name: str
-    role: Optional[str]
-    organisation: Optional[str]
+    role: str | None
+    organisation: str | None
     sectors: List[str]
     sector_labels: List[str]
-    region: Optional[str]
-    region_label: Optional[str]
-    location: Optional[str]
+    region: str | None
+    region_label: str | None
+    location: str | None
     expertise: List[str]
-    availability: Optional[str]
-    summary: Optional[str]
+    availability: str | None
+    summary: str | None
     active: bool
 
 
 class Interpretation(BaseModel):
-    sector: Optional[str] = None
-    sector_label: Optional[str] = None
-    region: Optional[str] = None
-    region_label: Optional[str] = None
-    name: Optional[str] = None
-    unrecognised_region: Optional[str] = None
-    unrecognised_sector: Optional[str] = None
+    sector: str | None = None
+    sector_label: str | None = None
+    region: str | None = None
+    region_label: str | None = None
+    name: str | None = None
+    unrecognised_region: str | None = None
+    unrecognised_sector: str | None = None
 
 
 class AmbassadorSearchResult(BaseModel):
     interpreted: Interpretation
     # "region" or "sector" when nobody matched both and one condition was dropped.
-    relaxed: Optional[str] = None
+    relaxed: str | None = None
     matches: List[AmbassadorRead]

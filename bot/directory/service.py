@@ -46,11 +46,7 @@ def get_or_raise(*, db_session: Session, ambassador_id: str) -> Ambassador:
 
 
 def list_active(*, db_session: Session) -> list[Ambassador]:
-    return list(
-        db_session.scalars(
-            select(Ambassador).where(Ambassador.active.is_(True)).order_by(Ambassador.name)
-        )
-    )
+    return list(db_session.scalars(select(Ambassador).where(Ambassador.active.is_(True)).order_by(Ambassador.name)))
 
 
 def match_name(name: str, ambassadors: list[Ambassador]) -> list[Ambassador]:
@@ -77,9 +73,7 @@ def names_mentioned(text: str, ambassadors: list[Ambassador]) -> list[Ambassador
     return surnames
 
 
-def interpret(
-    *, sector: str | None, region: str | None, name: str | None, text: str | None
-) -> Query:
+def interpret(*, sector: str | None, region: str | None, name: str | None, text: str | None) -> Query:
     query = Query(name=name.strip() if name and name.strip() else None)
     if sector:
         query.sector = sectors.sector_for(sector)
@@ -122,8 +116,7 @@ def search(
         return [
             a
             for a in ambassadors
-            if (not use_sector or query.sector in (a.sectors or []))
-            and (not use_region or a.region == query.region)
+            if (not use_sector or query.sector in (a.sectors or [])) and (not use_region or a.region == query.region)
         ]
 
     want_sector, want_region = query.sector is not None, query.region is not None

@@ -31,8 +31,7 @@ def search_faq(
         decision=outcome.decision,
         answer=FaqRead.from_orm(outcome.answer) if outcome.answer else None,
         candidates=[
-            FaqCandidate(id=e.id, question=e.question, topic=e.topic, score=score)
-            for e, score in outcome.candidates
+            FaqCandidate(id=e.id, question=e.question, topic=e.topic, score=score) for e, score in outcome.candidates
         ],
     )
 

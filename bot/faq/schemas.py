@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import List, Optional
+from typing import List
 
 from pydantic import BaseModel, Field, constr
 
@@ -16,8 +16,8 @@ class FaqRead(BaseModel):
     alternatives: List[str]
     answer: str
     topic: str
-    source_url: Optional[str]
-    last_reviewed: Optional[date]
+    source_url: str | None
+    last_reviewed: date | None
     published: bool
 
     class Config:
@@ -33,19 +33,17 @@ class FaqCandidate(BaseModel):
 
 class FaqSearchRequest(BaseModel):
     query: QueryText
-    conversation_id: Optional[constr(strip_whitespace=True, min_length=1, max_length=64)] = None
+    conversation_id: constr(strip_whitespace=True, min_length=1, max_length=64) | None = None
     limit: int = Field(3, ge=1, le=10)
 
 
 class FaqSearchResult(BaseModel):
     decision: SearchDecision
-    answer: Optional[FaqRead] = Field(
-        None, description="The entry to answer with, when the decision is 'answer'."
-    )
+    answer: FaqRead | None = Field(None, description="The entry to answer with, when the decision is 'answer'.")
     candidates: List[FaqCandidate]
 
 
 class FeedbackCreate(BaseModel):
-    conversation_id: Optional[constr(strip_whitespace=True, min_length=1, max_length=64)] = None
-    faq_id: Optional[constr(strip_whitespace=True, min_length=1, max_length=120)] = None
+    conversation_id: constr(strip_whitespace=True, min_length=1, max_length=64) | None = None
+    faq_id: constr(strip_whitespace=True, min_length=1, max_length=120) | None = None
     helpful: bool

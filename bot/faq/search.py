@@ -112,9 +112,10 @@ class FaqIndex:
     def _similarity(self, matrices, query) -> np.ndarray:
         words, chars = matrices
         query_words, query_chars = query
-        return WORD_WEIGHT * (words @ query_words.T).toarray().ravel() + CHAR_WEIGHT * (
-            chars @ query_chars.T
-        ).toarray().ravel()
+        return (
+            WORD_WEIGHT * (words @ query_words.T).toarray().ravel()
+            + CHAR_WEIGHT * (chars @ query_chars.T).toarray().ravel()
+        )
 
     def search(self, query: str, limit: int = 5) -> list[Candidate]:
         if self._empty or not query.strip():
@@ -141,4 +142,4 @@ class FaqIndex:
 
 def _word_features(words: list[str]) -> list[str]:
     stems = [stem(w) for w in words]
-    return stems + [f"{a}_{b}" for a, b in zip(stems, stems[1:])]
+    return stems + [f"{a}_{b}" for a, b in zip(stems, stems[1:], strict=False)]

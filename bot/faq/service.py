@@ -43,9 +43,7 @@ def get_published_or_raise(*, db_session: Session, faq_id: str) -> FaqEntry:
 
 
 def list_published(*, db_session: Session) -> list[FaqEntry]:
-    return list(
-        db_session.scalars(select(FaqEntry).where(FaqEntry.published.is_(True)).order_by(FaqEntry.id))
-    )
+    return list(db_session.scalars(select(FaqEntry).where(FaqEntry.published.is_(True)).order_by(FaqEntry.id)))
 
 
 class _IndexCache:
@@ -63,19 +61,14 @@ class _IndexCache:
     def get(self, db_session: Session) -> FaqIndex:
         fingerprint = tuple(
             db_session.execute(
-                select(func.count(FaqEntry.id), func.max(FaqEntry.updated_at)).where(
-                    FaqEntry.published.is_(True)
-                )
+                select(func.count(FaqEntry.id), func.max(FaqEntry.updated_at)).where(FaqEntry.published.is_(True))
             ).one()
         )
         with self._lock:
             if self._index is None or fingerprint != self._fingerprint:
                 entries = list_published(db_session=db_session)
                 self._index = FaqIndex(
-                    [
-                        Document(e.id, (e.question, *(e.alternatives or [])), e.answer)
-                        for e in entries
-                    ]
+                    [Document(e.id, (e.question, *(e.alternatives or [])), e.answer) for e in entries]
                 )
                 self._fingerprint = fingerprint
             return self._index
@@ -110,9 +103,7 @@ def search(
     decision = decide(ranked, thresholds)
     entries = {e.id: e for e in _entries(db_session, [c.entry_id for c in ranked])}
     candidates = [
-        (entries[c.entry_id], c.score)
-        for c in ranked
-        if c.entry_id in entries and c.score >= thresholds.suggest * 0.75
+        (entries[c.entry_id], c.score) for c in ranked if c.entry_id in entries and c.score >= thresholds.suggest * 0.75
     ][:limit]
     answer = entries.get(ranked[0].entry_id) if decision is SearchDecision.answer else None
     db_session.add(

@@ -24,9 +24,7 @@ class Ticket(Base):
 
     id = Column(Integer, primary_key=True)
     reference = Column(String(20), nullable=True, unique=True)
-    conversation_id = Column(
-        String(64), ForeignKey("conversation.id", ondelete="SET NULL"), nullable=True, index=True
-    )
+    conversation_id = Column(String(64), ForeignKey("conversation.id", ondelete="SET NULL"), nullable=True, index=True)
     reason = Column(String(40), nullable=False)
     category = Column(String(60), nullable=True)
     priority = Column(String(10), nullable=False, default=TicketPriority.normal.value)
@@ -38,9 +36,7 @@ class Ticket(Base):
     contact_phone = Column(String(40), nullable=True)
     description = Column(Text, nullable=True)
     consent = Column(Boolean, nullable=False, default=False)
-    ambassador_id = Column(
-        String(120), ForeignKey("ambassador.id", ondelete="SET NULL"), nullable=True
-    )
+    ambassador_id = Column(String(120), ForeignKey("ambassador.id", ondelete="SET NULL"), nullable=True)
 
     assignee_id = Column(Integer, ForeignKey("staff_account.id", ondelete="SET NULL"), nullable=True)
     outcome = Column(String(40), nullable=True)

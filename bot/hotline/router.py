@@ -16,9 +16,7 @@ def create_ticket(ticket_in: TicketCreate, db_session: Session = Depends(get_db)
     try:
         ticket = hotline_service.create(db_session=db_session, ticket_in=ticket_in)
     except directory_service.AmbassadorNotFound:
-        raise HTTPException(
-            422, f"No ambassador has the id '{ticket_in.ambassador_id}'."
-        )
+        raise HTTPException(422, f"No ambassador has the id '{ticket_in.ambassador_id}'.")
     return TicketCreated(reference=ticket.reference, status=TicketStatus(ticket.status), created_at=ticket.created_at)
 
 

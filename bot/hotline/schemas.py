@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import List, Optional
+from typing import List
 
 from pydantic import BaseModel, Field, constr, root_validator, validator
 
@@ -14,25 +14,25 @@ ConversationId = constr(strip_whitespace=True, min_length=1, max_length=64, rege
 class TranscriptMessage(BaseModel):
     sender: constr(regex=r"^(user|bot)$")
     text: constr(max_length=5000) = ""
-    data: Optional[dict] = None
+    data: dict | None = None
 
 
 class TicketCreate(BaseModel):
     conversation_id: ConversationId
     reason: TicketReason
-    category: Optional[constr(strip_whitespace=True, max_length=60)] = None
+    category: constr(strip_whitespace=True, max_length=60) | None = None
     priority: TicketPriority = TicketPriority.normal
-    contact_name: Optional[constr(strip_whitespace=True, min_length=1, max_length=120)] = None
-    contact_method: Optional[ContactMethod] = None
-    contact_email: Optional[constr(strip_whitespace=True, max_length=254)] = None
-    contact_phone: Optional[constr(strip_whitespace=True, max_length=40)] = None
-    description: Optional[constr(strip_whitespace=True, max_length=2000)] = None
+    contact_name: constr(strip_whitespace=True, min_length=1, max_length=120) | None = None
+    contact_method: ContactMethod | None = None
+    contact_email: constr(strip_whitespace=True, max_length=254) | None = None
+    contact_phone: constr(strip_whitespace=True, max_length=40) | None = None
+    description: constr(strip_whitespace=True, max_length=2000) | None = None
     consent: bool
-    ambassador_id: Optional[constr(strip_whitespace=True, min_length=1, max_length=120)] = None
+    ambassador_id: constr(strip_whitespace=True, min_length=1, max_length=120) | None = None
     transcript: List[TranscriptMessage] = Field(default_factory=list, max_items=1000)
 
     @validator("contact_email")
-    def _valid_email(cls, value: Optional[str]) -> Optional[str]:
+    def _valid_email(cls, value: str | None) -> str | None:
         if value in (None, ""):
             return None
         email = contact.normalise_email(value)
@@ -41,7 +41,7 @@ class TicketCreate(BaseModel):
         return email
 
     @validator("contact_phone")
-    def _valid_phone(cls, value: Optional[str]) -> Optional[str]:
+    def _valid_phone(cls, value: str | None) -> str | None:
         if value in (None, ""):
             return None
         phone = contact.normalise_phone(value)

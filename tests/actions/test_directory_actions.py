@@ -24,31 +24,55 @@ def test_matches_are_listed_with_an_introduction_button(fake_api):
     fake_api.on(
         "GET",
         "/api/ambassadors",
-        {"interpreted": {"sector": "social-care", "sector_label": "Social care", "region": "north-west", "region_label": "North West"}, "relaxed": None, "matches": [DOUG]},
+        {
+            "interpreted": {
+                "sector": "social-care",
+                "sector_label": "Social care",
+                "region": "north-west",
+                "region_label": "North West",
+            },
+            "relaxed": None,
+            "matches": [DOUG],
+        },
     )
     messages, slots, _ = run(
         ActionFindAmbassador(),
-        tracker(text="social care mentor in Stockport", intent="find_ambassador", entities=[{"entity": "sector", "value": "social care"}, {"entity": "region", "value": "Stockport"}]),
+        tracker(
+            text="social care mentor in Stockport",
+            intent="find_ambassador",
+            entities=[{"entity": "sector", "value": "social care"}, {"entity": "region", "value": "Stockport"}],
+        ),
     )
     assert "1 ambassador in social care in the North West" in messages[0]["text"]
     assert "Doug Cresswell – Pure Innovations Ltd" in messages[1]["text"]
     assert "Stockport, North West" in messages[1]["text"]
-    assert messages[1]["buttons"][0]["payload"] == "/request_introduction" + json.dumps({"ambassador_name": "Doug Cresswell"})
+    assert messages[1]["buttons"][0]["payload"] == "/request_introduction" + json.dumps(
+        {"ambassador_name": "Doug Cresswell"}
+    )
     assert slots["ambassador_matches"] == ["doug-cresswell"]
     path = fake_api.requests[0]["path"]
     assert "sector=social+care" in path and "region=Stockport" in path
 
 
 def test_no_match_offers_the_hotline(fake_api):
-    fake_api.on("GET", "/api/ambassadors", {"interpreted": {"sector": "education", "sector_label": "Education"}, "relaxed": None, "matches": []})
+    fake_api.on(
+        "GET",
+        "/api/ambassadors",
+        {"interpreted": {"sector": "education", "sector_label": "Education"}, "relaxed": None, "matches": []},
+    )
     messages, slots, _ = run(ActionFindAmbassador(), tracker(text="education mentor", intent="find_ambassador"))
     assert "could not find an ambassador in education" in messages[0]["text"]
     assert slots["handoff_offered"] is True and slots["handoff_reason"] == "ambassador_introduction"
 
 
 def test_unknown_place_is_explained(fake_api):
-    fake_api.on("GET", "/api/ambassadors", {"interpreted": {"unrecognised_region": "Narnia"}, "relaxed": None, "matches": []})
-    messages, _, _ = run(ActionFindAmbassador(), tracker(text="mentor in Narnia", intent="find_ambassador", entities=[{"entity": "region", "value": "Narnia"}]))
+    fake_api.on(
+        "GET", "/api/ambassadors", {"interpreted": {"unrecognised_region": "Narnia"}, "relaxed": None, "matches": []}
+    )
+    messages, _, _ = run(
+        ActionFindAmbassador(),
+        tracker(text="mentor in Narnia", intent="find_ambassador", entities=[{"entity": "region", "value": "Narnia"}]),
+    )
     assert "Narnia" in messages[0]["text"] and "English region" in messages[0]["text"]
 
 

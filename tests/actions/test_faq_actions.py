@@ -45,7 +45,10 @@ def test_unsure_offers_did_you_mean_buttons(fake_api):
 
 def test_a_chosen_suggestion_is_answered_by_id(fake_api):
     fake_api.on("GET", "/api/faq/what-is-a-cic", ENTRY)
-    messages, slots, _ = run(ActionAnswerFaq(), tracker(text='/ask_faq{"faq_id":"what-is-a-cic"}', intent="ask_faq", slots={"faq_id": "what-is-a-cic"}))
+    messages, slots, _ = run(
+        ActionAnswerFaq(),
+        tracker(text='/ask_faq{"faq_id":"what-is-a-cic"}', intent="ask_faq", slots={"faq_id": "what-is-a-cic"}),
+    )
     assert "community interest company" in messages[0]["text"]
     assert slots["faq_id"] is None  # cleared so the next question is searched afresh
 
@@ -55,7 +58,9 @@ def test_first_failure_asks_to_rephrase_second_offers_the_hotline(fake_api):
     messages, slots, _ = run(ActionAnswerFaq(), tracker(text="blah", intent="ask_faq"))
     assert "different way" in messages[0]["text"]
     assert slots["failed_attempts"] == 1 and slots["handoff_offered"] is False
-    messages, slots, _ = run(ActionAnswerFaq(), tracker(text="blah blah", intent="ask_faq", slots={"failed_attempts": 1}))
+    messages, slots, _ = run(
+        ActionAnswerFaq(), tracker(text="blah blah", intent="ask_faq", slots={"failed_attempts": 1})
+    )
     assert "hotline team" in messages[0]["text"]
     assert [b["payload"] for b in messages[0]["buttons"]] == ["/affirm", "/deny"]
     assert slots["handoff_offered"] is True and slots["handoff_reason"] == "bot_could_not_answer"
@@ -83,14 +88,18 @@ def test_api_error_status_gives_the_apology(fake_api):
 
 def test_helpful_feedback_is_recorded(fake_api):
     fake_api.on("POST", "/api/faq/feedback", {"id": 1, "helpful": True}, status=201)
-    messages, slots, _ = run(ActionRecordFeedback(), tracker(intent="confirm_answer_helpful", slots={"last_faq_id": "x"}))
+    messages, slots, _ = run(
+        ActionRecordFeedback(), tracker(intent="confirm_answer_helpful", slots={"last_faq_id": "x"})
+    )
     assert fake_api.requests[0]["json"] == {"conversation_id": "conv-test", "faq_id": "x", "helpful": True}
     assert messages[0]["text"].startswith("Good.")
     assert slots["failed_attempts"] == 0
 
 
 def test_unhelpful_twice_offers_the_hotline_even_if_feedback_cannot_be_stored(api_down):
-    messages, slots, _ = run(ActionRecordFeedback(), tracker(intent="report_answer_unhelpful", slots={"failed_attempts": 1}))
+    messages, slots, _ = run(
+        ActionRecordFeedback(), tracker(intent="report_answer_unhelpful", slots={"failed_attempts": 1})
+    )
     assert slots["handoff_offered"] is True
     assert "hotline team" in messages[0]["text"]
 

@@ -56,7 +56,9 @@ def test_introduction_to_a_named_ambassador_resolves_the_id(fake_api):
 
 
 def test_contact_details_given_up_front_are_kept(fake_api):
-    _, slots, _ = run(ActionStartHandoff(), tracker(intent="give_contact", entities=[{"entity": "email", "value": "Sam@Example.org"}]))
+    _, slots, _ = run(
+        ActionStartHandoff(), tracker(intent="give_contact", entities=[{"entity": "email", "value": "Sam@Example.org"}])
+    )
     assert (slots["contact_method"], slots["contact_address"]) == ("email", "Sam@example.org")
 
 
@@ -77,7 +79,10 @@ def test_name_can_be_skipped_or_given():
 def test_method_accepts_words_or_the_details_themselves():
     assert validate("contact_method", "email")[0] == {"contact_method": "email"}
     assert validate("contact_method", "please ring me")[0] == {"contact_method": "phone"}
-    assert validate("contact_method", "07700 900123")[0] == {"contact_method": "phone", "contact_address": "07700 900123"}
+    assert validate("contact_method", "07700 900123")[0] == {
+        "contact_method": "phone",
+        "contact_address": "07700 900123",
+    }
     result, hints = validate("contact_method", "carrier pigeon")
     assert result == {"contact_method": None} and "email or phone" in hints[0]
 
@@ -87,7 +92,9 @@ def test_invalid_address_is_asked_again_with_a_hint():
     assert result == {"contact_address": None} and "name@example.com" in hints[0]
     result, hints = validate("contact_address", "12345", slots={"contact_method": "phone"})
     assert result == {"contact_address": None} and "0161 496 0000" in hints[0]
-    assert validate("contact_address", "sam@example.org", slots={"contact_method": "email"})[0] == {"contact_address": "sam@example.org"}
+    assert validate("contact_address", "sam@example.org", slots={"contact_method": "email"})[0] == {
+        "contact_address": "sam@example.org"
+    }
 
 
 def test_address_of_the_other_kind_switches_the_method():
@@ -125,7 +132,12 @@ def test_transcript_is_readable():
 
 
 def test_submit_creates_the_ticket_and_gives_the_reference(fake_api):
-    fake_api.on("POST", "/api/tickets", {"reference": "MIS-000042", "status": "waiting", "created_at": "2026-11-26T10:00:00"}, status=201)
+    fake_api.on(
+        "POST",
+        "/api/tickets",
+        {"reference": "MIS-000042", "status": "waiting", "created_at": "2026-11-26T10:00:00"},
+        status=201,
+    )
     messages, slots, _ = run(ActionSubmitHandoff(), tracker(slots=FILLED, events=EVENTS))
     sent = fake_api.requests[0]["json"]
     assert sent["conversation_id"] == "conv-test"
@@ -138,7 +150,12 @@ def test_submit_creates_the_ticket_and_gives_the_reference(fake_api):
 
 
 def test_skipped_parts_are_sent_as_empty(fake_api):
-    fake_api.on("POST", "/api/tickets", {"reference": "MIS-000043", "status": "waiting", "created_at": "2026-11-26T10:00:00"}, status=201)
+    fake_api.on(
+        "POST",
+        "/api/tickets",
+        {"reference": "MIS-000043", "status": "waiting", "created_at": "2026-11-26T10:00:00"},
+        status=201,
+    )
     run(ActionSubmitHandoff(), tracker(slots={**FILLED, "contact_name": SKIPPED, "description": SKIPPED}))
     sent = fake_api.requests[0]["json"]
     assert sent["contact_name"] is None and sent["description"] is None
@@ -164,7 +181,9 @@ def test_api_refusal_on_submit_is_told_honestly(fake_api):
 def test_cancel(fake_api):
     messages, slots, _ = run(ActionCancelHandoff(), tracker(slots=FILLED))
     assert "Nothing has been sent" in messages[0]["text"]
-    assert all(slots[s] is None for s in ("contact_name", "contact_method", "contact_address", "description", "consent"))
+    assert all(
+        slots[s] is None for s in ("contact_name", "contact_method", "contact_address", "description", "consent")
+    )
 
 
 @pytest.mark.parametrize("slot", ["contact_name", "contact_method", "contact_address", "description", "consent"])

@@ -46,7 +46,9 @@ def test_openapi_spec_is_served(api):
 
 
 def test_faq_search_answers_with_source(api):
-    body = api.post("/api/faq/search", json={"query": "what is a community interest company", "conversation_id": "c1"}).json()
+    body = api.post(
+        "/api/faq/search", json={"query": "what is a community interest company", "conversation_id": "c1"}
+    ).json()
     assert body["decision"] == "answer"
     assert body["answer"]["id"] == "what-is-a-community-interest-company"
     assert body["answer"]["source_url"].startswith("http")
@@ -88,7 +90,13 @@ def test_ticket_creation(api, database_url):
         ("post", "/api/faq/search", {"json": {"query": "x" * 501}}, 422, "query"),
         ("post", "/api/faq/search", {"json": {"query": 42, "limit": "many"}}, 422, "limit"),
         ("post", "/api/faq/search", {"json": {}}, 422, "query"),
-        ("post", "/api/faq/search", {"content": b"{not json", "headers": {"Content-Type": "application/json"}}, 422, "not valid"),
+        (
+            "post",
+            "/api/faq/search",
+            {"content": b"{not json", "headers": {"Content-Type": "application/json"}},
+            422,
+            "not valid",
+        ),
         ("post", "/api/faq/search", {"json": {"query": "a" * 300_000}}, 413, "larger"),
         ("get", "/api/faq/no-such-entry", {}, 404, "no-such-entry"),
         ("get", "/api/ambassadors/nobody", {}, 404, "nobody"),
@@ -99,7 +107,13 @@ def test_ticket_creation(api, database_url):
         ("post", "/api/tickets", {"json": {**GOOD_TICKET, "contact_phone": "12"}}, 422, "phone"),
         ("post", "/api/tickets", {"json": {**GOOD_TICKET, "reason": "boredom"}}, 422, "reason"),
         ("post", "/api/tickets", {"json": {**GOOD_TICKET, "consent": "maybe"}}, 422, "consent"),
-        ("post", "/api/tickets", {"json": {**GOOD_TICKET, "transcript": [{"sender": "hacker", "text": "x"}]}}, 422, "sender"),
+        (
+            "post",
+            "/api/tickets",
+            {"json": {**GOOD_TICKET, "transcript": [{"sender": "hacker", "text": "x"}]}},
+            422,
+            "sender",
+        ),
         ("post", "/api/tickets", {"json": {**GOOD_TICKET, "ambassador_id": "nobody"}}, 422, "nobody"),
         ("post", "/api/tickets", {"json": {**GOOD_TICKET, "conversation_id": "../../etc"}}, 422, "conversation_id"),
         ("post", "/api/tickets", {"json": [1, 2, 3]}, 422, "not valid"),

@@ -15,9 +15,10 @@ from tests.e2e.stack import Stack, free_port
 def stack(request, tmp_path_factory):
     """The three processes on one backend: SQLite files, or PostgreSQL databases."""
     workdir = tmp_path_factory.mktemp(f"stack-{request.param}")
-    with database(request.param, workdir, prefix="mis_e2e") as url, database(
-        request.param, workdir, prefix="mis_e2e_tracker"
-    ) as tracker_url:
+    with (
+        database(request.param, workdir, prefix="mis_e2e") as url,
+        database(request.param, workdir, prefix="mis_e2e_tracker") as tracker_url,
+    ):
         migrate.upgrade(url)
         engine = make_engine(url)
         with session_scope(make_session_factory(engine)) as session:

@@ -97,8 +97,16 @@ def test_ambassador_introduction_leaves_a_ticket(stack, store):
     text = texts(replies)
     ticket = store.scalars(select(Ticket).where(Ticket.conversation_id == me)).one()
     assert ticket.reference in text
-    assert (ticket.reason, ticket.ambassador_id, ticket.category) == ("ambassador_introduction", "doug-cresswell", "ambassadors")
-    assert (ticket.contact_name, ticket.contact_method, ticket.contact_email) == ("Priya Shah", "email", "priya.shah@example.org")
+    assert (ticket.reason, ticket.ambassador_id, ticket.category) == (
+        "ambassador_introduction",
+        "doug-cresswell",
+        "ambassadors",
+    )
+    assert (ticket.contact_name, ticket.contact_method, ticket.contact_email) == (
+        "Priya Shah",
+        "email",
+        "priya.shah@example.org",
+    )
     assert ticket.description == "We run a supported employment service"
     assert ticket.consent is True and ticket.status == "waiting"
 
@@ -144,7 +152,9 @@ def test_stopping_the_form_sends_nothing(stack, store):
 
 def test_no_consent_sends_nothing(stack, store):
     me = visitor()
-    fill_form(stack, me, ["I want to speak to the hotline team", "skip", "email", "sam@example.org", "help with pensions"])
+    fill_form(
+        stack, me, ["I want to speak to the hotline team", "skip", "email", "sam@example.org", "help with pensions"]
+    )
     replies = stack.say(me, "no")
     assert "not passed your details" in texts(replies)
     assert store.scalars(select(Ticket).where(Ticket.conversation_id == me)).all() == []

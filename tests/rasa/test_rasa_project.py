@@ -25,13 +25,21 @@ def test_every_flow_in_the_test_stories_is_predicted(tmp_path):
     model = ensure_model(quiet=True)
     result = subprocess.run(
         [
-            RASA, "test", "core",
-            "--model", str(model),
-            "--stories", str(Path(__file__).with_name("test_stories.yml")),
+            RASA,
+            "test",
+            "core",
+            "--model",
+            str(model),
+            "--stories",
+            str(Path(__file__).with_name("test_stories.yml")),
             "--fail-on-prediction-errors",
-            "--out", str(tmp_path),
+            "--out",
+            str(tmp_path),
         ],
-        cwd=ROOT, capture_output=True, text=True, timeout=900,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=900,
     )
     failed = tmp_path / "failed_test_stories.yml"
     detail = failed.read_text() if failed.exists() else ""

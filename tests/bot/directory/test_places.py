@@ -37,7 +37,12 @@ def test_regions_mentioned_in_free_text():
 
 @pytest.mark.parametrize(
     "words, sector",
-    [("NHS", "health"), ("adult social care", "social-care"), ("Libraries", "libraries-culture"), ("leisure centres", "leisure-sport")],
+    [
+        ("NHS", "health"),
+        ("adult social care", "social-care"),
+        ("Libraries", "libraries-culture"),
+        ("leisure centres", "leisure-sport"),
+    ],
 )
 def test_sector_words(words, sector):
     assert sector_for(words) == sector

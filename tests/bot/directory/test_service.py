@@ -3,10 +3,26 @@ from tests import factories
 
 
 def _directory(session):
-    factories.ambassador(session, id="andrew-burnell", name="Andrew Burnell", sectors=["health"], region="yorkshire-and-the-humber")
-    factories.ambassador(session, id="doug-cresswell", name="Doug Cresswell", sectors=["social-care", "employment-support"], region="north-west")
-    factories.ambassador(session, id="scott-darraugh", name="Scott Darraugh", sectors=["health", "social-enterprise"], region="north-west")
-    factories.ambassador(session, id="retired-person", name="Retired Person", sectors=["health"], region="north-west", active=False)
+    factories.ambassador(
+        session, id="andrew-burnell", name="Andrew Burnell", sectors=["health"], region="yorkshire-and-the-humber"
+    )
+    factories.ambassador(
+        session,
+        id="doug-cresswell",
+        name="Doug Cresswell",
+        sectors=["social-care", "employment-support"],
+        region="north-west",
+    )
+    factories.ambassador(
+        session,
+        id="scott-darraugh",
+        name="Scott Darraugh",
+        sectors=["health", "social-enterprise"],
+        region="north-west",
+    )
+    factories.ambassador(
+        session, id="retired-person", name="Retired Person", sectors=["health"], region="north-west", active=False
+    )
 
 
 def ids(outcome):
@@ -65,4 +81,8 @@ def test_unknown_region_is_reported(db_session):
 
 def test_no_criteria_lists_the_active_directory(db_session):
     _directory(db_session)
-    assert ids(directory_service.search(db_session=db_session)) == ["andrew-burnell", "doug-cresswell", "scott-darraugh"]
+    assert ids(directory_service.search(db_session=db_session)) == [
+        "andrew-burnell",
+        "doug-cresswell",
+        "scott-darraugh",
+    ]

@@ -2,9 +2,13 @@ from bot.faq.search import Document, FaqIndex
 from bot.faq.text import canonical_words, stems
 
 DOCS = [
-    Document("tupe", ("Does TUPE apply when staff transfer?", "transfer of undertakings rules"), "TUPE protects staff."),
+    Document(
+        "tupe", ("Does TUPE apply when staff transfer?", "transfer of undertakings rules"), "TUPE protects staff."
+    ),
     Document("pensions", ("Will I keep my pension?", "what happens to my pension scheme"), "New Fair Deal."),
-    Document("legal-forms", ("Which legal forms can a mutual use?", "what organisation types are there"), "CIC, co-op."),
+    Document(
+        "legal-forms", ("Which legal forms can a mutual use?", "what organisation types are there"), "CIC, co-op."
+    ),
     Document("ambassadors", ("Who are the Mutuals Ambassadors?", "is there a mentor I can talk to"), "Leaders."),
 ]
 

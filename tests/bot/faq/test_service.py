@@ -29,7 +29,9 @@ def test_decide(scores, expected):
 def test_search_answers_and_logs_the_question(db_session):
     factories.faq_entry(db_session, id="tupe", question="Does TUPE apply?", alternatives=["tupe transfer rules"])
     factories.faq_entry(db_session, id="pension", question="Will I keep my pension?", alternatives=["pension scheme"])
-    outcome = faq_service.search(db_session=db_session, query="does tupe apply to us", thresholds=THRESHOLDS, conversation_id="c1")
+    outcome = faq_service.search(
+        db_session=db_session, query="does tupe apply to us", thresholds=THRESHOLDS, conversation_id="c1"
+    )
     assert outcome.decision is SearchDecision.answer
     assert outcome.answer.id == "tupe"
     log = db_session.scalars(select(QuestionLog)).one()

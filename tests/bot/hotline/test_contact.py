@@ -44,8 +44,16 @@ def test_phone(text, expected):
 
 @pytest.mark.parametrize(
     "text, expected",
-    [("Email", "email"), ("by e-mail please", "email"), ("phone", "phone"), ("ring me", "phone"),
-     ("sam@example.org", "email"), ("07700 900123", "phone"), ("either", None), ("email or phone", None)],
+    [
+        ("Email", "email"),
+        ("by e-mail please", "email"),
+        ("phone", "phone"),
+        ("ring me", "phone"),
+        ("sam@example.org", "email"),
+        ("07700 900123", "phone"),
+        ("either", None),
+        ("email or phone", None),
+    ],
 )
 def test_contact_method(text, expected):
     assert detect_contact_method(text) == expected

@@ -57,7 +57,9 @@ def test_unknown_ambassador_is_refused(db_session):
     from bot.directory.service import AmbassadorNotFound
 
     with pytest.raises(AmbassadorNotFound):
-        hotline_service.create(db_session=db_session, ticket_in=ticket_in(reason="ambassador_introduction", ambassador_id="nobody"))
+        hotline_service.create(
+            db_session=db_session, ticket_in=ticket_in(reason="ambassador_introduction", ambassador_id="nobody")
+        )
 
 
 def test_ambassador_introduction_keeps_the_ambassador(db_session):
