@@ -24,7 +24,7 @@ $(STAMP): requirements.txt requirements-dev.txt constraints.txt
 	@if [ -z "$(PYTHON)" ]; then echo "Python 3.10 is needed (Rasa 3.6 does not run on 3.11+). Set PYTHON=/path/to/python3.10." >&2; exit 1; fi
 	@if [ ! -x $(PY) ]; then echo "==> Creating $(VENV) with $(PYTHON)"; "$(PYTHON)" -m venv $(VENV); fi
 	@echo "==> Installing pinned dependencies (the first time takes a few minutes)"
-	$(PY) -m pip install --disable-pip-version-check --progress-bar on -q --upgrade pip==24.3.1 wheel setuptools==70.3.0
+	$(PY) -m pip install --disable-pip-version-check -q pip==24.3.1
 	$(PY) -m pip install --disable-pip-version-check --progress-bar on -r requirements.txt -r requirements-dev.txt -c constraints.txt
 	$(PY) -m pip check
 	@touch $(STAMP)

@@ -35,14 +35,17 @@ def describe(ambassador: dict) -> str:
     return "\n".join(lines + details)
 
 
+def in_region(label: str) -> str:
+    """'in the North West', 'in London', 'in Yorkshire and the Humber'."""
+    return f"in the {label}" if label.split()[0] in {"North", "South", "East", "West"} else f"in {label}"
+
+
 def criteria(interpreted: dict) -> str:
     parts = []
     if interpreted.get("sector_label"):
         parts.append(f"in {interpreted['sector_label'].lower()}")
     if interpreted.get("region_label"):
-        parts.append(
-            f"in the {interpreted['region_label']}" if interpreted["region_label"] != "London" else "in London"
-        )
+        parts.append(in_region(interpreted["region_label"]))
     return " ".join(parts)
 
 
@@ -95,15 +98,15 @@ class ActionFindAmbassador(Action):
                 f"{interpreted['sector_label'].lower()} elsewhere:"
             )
         elif result.get("relaxed") == "sector":
-            intro = f"No ambassador {asked_for} is listed. These ambassadors are in the {interpreted['region_label']}:"
+            intro = (
+                f"No ambassador {asked_for} is listed. These ambassadors are {in_region(interpreted['region_label'])}:"
+            )
         elif asked_for:
             intro = f"I found {len(matches)} ambassador{'s' if len(matches) != 1 else ''} {asked_for}:"
         else:
-            intro = (
-                f"{ABOUT_AMBASSADORS} You can ask for one by sector, region or name. " f"These are in the directory:"
-            )
+            intro = f"{ABOUT_AMBASSADORS} You can ask for one by sector, region or name. These are in the directory:"
         if asked_for or interpreted.get("name"):
-            intro = intro + " " + ABOUT_AMBASSADORS if len(matches) else intro
+            intro = f"{intro}\n{ABOUT_AMBASSADORS}"
         dispatcher.utter_message(text=intro)
         for ambassador in matches:
             dispatcher.utter_message(

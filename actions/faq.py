@@ -30,10 +30,11 @@ def faq_payload(faq_id: str) -> str:
 
 
 def answer_text(entry: dict) -> str:
-    text = entry["answer"].strip()
+    """The answer as one chat message: Rasa's REST channel would split it at blank lines."""
+    lines = [line.rstrip() for line in entry["answer"].strip().splitlines() if line.strip()]
     if entry.get("source_url"):
-        text += f"\n\nSource: {entry['source_url']}"
-    return text
+        lines.append(f"Source: {entry['source_url']}")
+    return "\n".join(lines)
 
 
 def give_answer(dispatcher: CollectingDispatcher, entry: dict) -> list[dict[str, Any]]:

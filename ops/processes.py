@@ -22,6 +22,8 @@ def process_env(settings: Settings, model: Path, endpoints_file: Path) -> dict[s
         {
             "PATH": bin_dir + os.pathsep + env.get("PATH", ""),
             "PYTHONUNBUFFERED": "1",
+            # Rasa's dependency tree is old; its deprecation warnings are noise in the logs.
+            "PYTHONWARNINGS": "ignore::DeprecationWarning",
             "RASA_TELEMETRY_ENABLED": "false",
             "TF_CPP_MIN_LOG_LEVEL": "2",
             "SQLALCHEMY_SILENCE_UBER_WARNING": "1",

@@ -79,3 +79,12 @@ def test_unknown_place_is_explained(fake_api):
 def test_directory_down(api_down):
     messages, _, _ = run(ActionFindAmbassador(), tracker(text="find a mentor", intent="find_ambassador"))
     assert HOTLINE in messages[0]["text"]
+
+
+def test_region_phrases_read_naturally():
+    from actions.directory import in_region
+
+    assert in_region("North West") == "in the North West"
+    assert in_region("East of England") == "in the East of England"
+    assert in_region("London") == "in London"
+    assert in_region("Yorkshire and the Humber") == "in Yorkshire and the Humber"

@@ -109,3 +109,17 @@ def test_offer_and_decline(fake_api):
     assert slots == {"handoff_offered": True, "handoff_reason": "bot_could_not_answer"}
     messages, slots, _ = run(ActionDeclineHandoff(), tracker(intent="deny"))
     assert slots["handoff_offered"] is False and HOTLINE in messages[0]["text"]
+
+
+def test_a_multi_paragraph_answer_stays_one_message(fake_api):
+    entry = {**ENTRY, "answer": "First paragraph.\n\n- a point\n- another\n\nLast paragraph."}
+    fake_api.on("POST", "/api/faq/search", {"decision": "answer", "answer": entry, "candidates": []})
+    messages, _, _ = run(ActionAnswerFaq(), tracker(text="q", intent="ask_faq"))
+    assert "\n\n" not in messages[0]["text"]
+    assert messages[0]["text"].splitlines() == [
+        "First paragraph.",
+        "- a point",
+        "- another",
+        "Last paragraph.",
+        "Source: https://www.gov.uk/cic",
+    ]
