@@ -101,6 +101,15 @@ class ValidateHandoffForm(FormValidationAction):
         if _skipping(tracker, value):
             return {"contact_name": SKIPPED}
         name = " ".join(str(value).split())
+        if name.endswith("?") or len(name.split()) > 6:
+            dispatcher.utter_message(
+                text=(
+                    "That looks like a question rather than a name. You can put it in your message to "
+                    "the team in a moment. What is your name? Type 'skip' if you'd rather not say, "
+                    "or 'stop' to cancel."
+                )
+            )
+            return {"contact_name": None}
         if contact.normalise_email(name) or contact.normalise_phone(name):
             dispatcher.utter_message(text="That looks like contact details. What is your name? Or type 'skip'.")
             return {"contact_name": None}

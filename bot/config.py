@@ -35,15 +35,12 @@ class Settings(BaseSettings):
 
     # What the assistant tells people.
     hotline_number: str = "0845 539 0543"
-    hotline_email: str = "mutuals@culture.gov.uk"
 
     # FAQ search: answer at or above `faq_answer_threshold`, offer "did you mean" at or
     # above `faq_suggest_threshold`, otherwise say it has no answer.
     faq_answer_threshold: float = 0.22
     faq_suggest_threshold: float = 0.15
     faq_margin: float = 0.02
-
-    max_message_length: int = 500
 
     class Config:
         env_file_encoding = "utf-8"

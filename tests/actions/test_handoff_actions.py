@@ -74,6 +74,8 @@ def test_name_can_be_skipped_or_given():
     assert validate("contact_name", "  Sam   Jones ")[0] == {"contact_name": "Sam Jones"}
     result, hints = validate("contact_name", "sam@example.org")
     assert result == {"contact_name": None} and "contact details" in hints[0]
+    result, hints = validate("contact_name", "actually, what is TUPE?")
+    assert result == {"contact_name": None} and "looks like a question" in hints[0]
 
 
 def test_method_accepts_words_or_the_details_themselves():
