@@ -13,7 +13,10 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 PYTHON ?= $(shell for p in $$HOME/.pyenv/versions/3.10*/bin/python3.10 /usr/local/bin/python3.10 /usr/bin/python3.10 python3.10; do \
              if "$$p" -c 'import sys; assert sys.version_info[:2] == (3, 10)' 2>/dev/null; then echo "$$p"; break; fi; done)
 
-.PHONY: help run test install db model lint lock clean
+AXE := tests/browser/node_modules/axe-core/axe.min.js
+CHROMIUM := /usr/bin/chromium
+
+.PHONY: help run test install db model browser lint lock clean
 
 help:
 	@echo "make run    start the whole assistant (web service, Rasa, action server) on loopback"
@@ -38,10 +41,23 @@ db: install
 model: install
 	@$(PY) -m ops.model >/dev/null
 
+# Browser tests: Debian's Chromium (never a downloaded browser build) and axe-core.
+$(CHROMIUM):
+	@echo "==> Installing Debian's Chromium for the browser tests"
+	@if [ "$$(id -u)" = 0 ]; then apt-get update -q && apt-get install -y -q chromium; \
+	 else sudo apt-get update -q && sudo apt-get install -y -q chromium; fi
+
+$(AXE): tests/browser/package.json tests/browser/package-lock.json
+	@echo "==> Installing axe-core for the accessibility checks"
+	npm ci --prefix tests/browser --no-audit --no-fund
+	@touch $(AXE)
+
+browser: $(CHROMIUM) $(AXE)
+
 run: install
 	@$(PY) -m ops.run
 
-test: install model
+test: install model browser
 	@echo "==> Lint"
 	$(VENV)/bin/ruff check bot actions ops tests
 	$(VENV)/bin/ruff format --check bot actions ops tests
@@ -57,4 +73,4 @@ lock: install
 	  $(PY) -m pip freeze --exclude-editable | sort -f) > constraints.txt
 
 clean:
-	rm -rf var models reports
+	rm -rf var models reports test-artifacts tests/browser/node_modules

@@ -42,8 +42,29 @@ class Settings(BaseSettings):
     faq_suggest_threshold: float = 0.15
     faq_margin: float = 0.02
 
+    # The widget gateway.
+    max_message_length: int = 500
+    # Origins allowed to embed the widget from another site (comma-separated); the
+    # service's own pages need nothing here.
+    chat_allowed_origins: str = ""
+    chat_messages_per_minute: int = 20  # per conversation
+    chat_requests_per_minute_per_address: int = 120
+    chat_conversations_per_hour_per_address: int = 30
+    rasa_timeout_seconds: float = 20.0
+    # Event streams end after this long; the widget reconnects with Last-Event-ID.
+    chat_stream_max_seconds: float = 300.0
+    chat_stream_poll_seconds: float = 0.5
+
     class Config:
         env_file_encoding = "utf-8"
+
+    @property
+    def rasa_url(self) -> str:
+        return f"http://{self.rasa_host}:{self.rasa_port}"
+
+    @property
+    def allowed_origins(self) -> list[str]:
+        return [origin.strip() for origin in self.chat_allowed_origins.split(",") if origin.strip()]
 
     @validator("database_url", "tracker_database_url")
     def _normalise_database_url(cls, value: str) -> str:

@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import html
 import logging
+from pathlib import Path
 
 from fastapi import APIRouter, Depends, FastAPI, Request, status
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.base import BaseHTTPMiddleware
 
 from bot.api.deps import get_db, require_service_token
+from bot.chat.router import router as chat_router
 from bot.config import Settings, get_settings
 from bot.database.core import make_engine, make_session_factory
 from bot.directory.router import router as directory_router
@@ -23,6 +28,21 @@ from bot.hotline.router import router as hotline_router
 log = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 256 * 1024
+CHAT_DIR = Path(__file__).resolve().parent / "chat"
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'self'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
+
+
+class SecurityHeaders(BaseHTTPMiddleware):
+    async def dispatch(self, request: Request, call_next):
+        response = await call_next(request)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+        if not request.url.path.startswith("/api/docs"):  # Swagger UI needs its own scripts
+            response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        return response
 
 
 class BodySizeLimit(BaseHTTPMiddleware):
@@ -60,6 +80,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = make_engine(settings.database_url)
     app.state.session_factory = make_session_factory(app.state.engine)
     app.add_middleware(BodySizeLimit)
+    app.add_middleware(SecurityHeaders)
+    if settings.allowed_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.allowed_origins,
+            allow_methods=["GET", "POST"],
+            allow_headers=["Authorization", "Content-Type", "Last-Event-ID"],
+            expose_headers=["Retry-After"],
+            max_age=600,
+        )
 
     @app.exception_handler(RequestValidationError)
     async def _invalid_request(_request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -99,20 +129,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return {"status": "ok", "database": "ok"}
 
     app.include_router(internal)
+    app.include_router(chat_router)
+    app.mount("/widget", StaticFiles(directory=CHAT_DIR / "static" / "widget"), name="widget")
 
     @app.get("/healthz", include_in_schema=False)
     def liveness() -> dict:
         return {"status": "ok"}
 
+    home_page = (CHAT_DIR / "templates" / "index.html").read_text(encoding="utf-8")
+    home_page = home_page.replace("{{hotline_number}}", html.escape(settings.hotline_number))
+
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def home() -> str:
-        return _HOME_PAGE.format(hotline=settings.hotline_number)
+        """The information service's page, with the widget embedded as the real site would."""
+        return home_page
 
     return app
-
-
-_HOME_PAGE = """<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>Mutuals Information Service</title></head>
-<body><main><h1>Mutuals Information Service</h1>
-<p>The assistant is running. Talk to it through Rasa's REST channel (see the README).</p>
-<p>Hotline: {hotline}</p></main></body></html>"""

@@ -39,13 +39,10 @@ def _announce_when_ready(settings, honcho: subprocess.Popen) -> None:
     print(
         f"""
 ==> The assistant is ready.
-    Bot web service:   {web}/  (internal API docs: {web}/api/docs)
-    Rasa REST channel: {rasa}/webhooks/rest/webhook  (loopback only)
+    Open {web}/ in a browser and press "Ask a question".
 
-    Talk to it:
-      curl -s -X POST {rasa}/webhooks/rest/webhook \\
-           -H 'Content-Type: application/json' \\
-           -d '{{"sender": "me-1", "message": "What is a public service mutual?"}}'
+    Internal API docs: {web}/api/docs
+    Rasa REST channel: {rasa}/webhooks/rest/webhook  (loopback only; the widget goes through the gateway)
 
     Press Ctrl-C to stop everything.
 """,

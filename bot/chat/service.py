@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import secrets
 from collections.abc import Iterable
 
 from sqlalchemy import func, select
@@ -10,6 +13,61 @@ from sqlalchemy.orm import Session
 from bot.chat.enums import Sender
 from bot.chat.models import Conversation, Message
 from bot.database.core import utcnow
+
+
+class ConversationNotFound(LookupError):
+    pass
+
+
+class WrongToken(PermissionError):
+    pass
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def start(*, db_session: Session, channel: str = "widget") -> tuple[Conversation, str]:
+    """A new conversation with an unguessable id, and the token that proves it is yours.
+
+    Only the token's hash is stored.
+    """
+    token = secrets.token_urlsafe(32)
+    conversation = Conversation(id=secrets.token_urlsafe(18), token_hash=_hash(token), channel=channel)
+    db_session.add(conversation)
+    db_session.flush()
+    return conversation, token
+
+
+def get_with_token_or_raise(*, db_session: Session, conversation_id: str, token: str | None) -> Conversation:
+    conversation = get(db_session=db_session, conversation_id=conversation_id)
+    if conversation is None:
+        raise ConversationNotFound(conversation_id)
+    if not token or conversation.token_hash is None or not hmac.compare_digest(conversation.token_hash, _hash(token)):
+        raise WrongToken(conversation_id)
+    return conversation
+
+
+def messages_after(*, db_session: Session, conversation_id: str, after_id: int = 0, limit: int = 500) -> list[Message]:
+    return list(
+        db_session.scalars(
+            select(Message)
+            .where(Message.conversation_id == conversation_id, Message.id > after_id)
+            .order_by(Message.id)
+            .limit(limit)
+        )
+    )
+
+
+def to_read(message: Message) -> dict:
+    data = message.data or {}
+    return {
+        "id": message.id,
+        "sender": message.sender,
+        "text": message.text,
+        "buttons": data.get("buttons") or [] if message.sender == Sender.bot.value else [],
+        "created_at": message.created_at,
+    }
 
 
 def get(*, db_session: Session, conversation_id: str) -> Conversation | None:

@@ -107,6 +107,7 @@ def transition(
         ticket.outcome = None
     if new_status in (TicketStatus.live, TicketStatus.callback_arranged) and ticket.first_response_at is None:
         ticket.first_response_at = now
+    _pause_or_resume_bot(db_session=db_session, ticket=ticket, was_live=current is TicketStatus.live)
     event = TicketEvent(
         ticket=ticket,
         kind=TicketEventKind.status_changed.value,
@@ -118,6 +119,48 @@ def transition(
     db_session.add(event)
     db_session.flush()
     return event
+
+
+LIVE_NOTICE = "You are now talking to a member of the hotline team."
+BACK_TO_BOT_NOTICE = "The hotline team has handed you back to the assistant."
+
+
+def _pause_or_resume_bot(*, db_session: Session, ticket: Ticket, was_live: bool) -> None:
+    """The bot is quiet while staff talk with the visitor live, and only then."""
+    if ticket.conversation_id is None:
+        return
+    conversation = chat_service.get(db_session=db_session, conversation_id=ticket.conversation_id)
+    live = ticket.status == TicketStatus.live.value
+    if conversation is None or conversation.bot_paused == live:
+        return
+    conversation.bot_paused = live
+    chat_service.add_message(
+        db_session=db_session,
+        conversation=conversation,
+        sender=Sender.system,
+        text=LIVE_NOTICE if live else BACK_TO_BOT_NOTICE,
+    )
+
+
+def reply(*, db_session: Session, ticket: Ticket, staff_id: int | None, actor: str, text: str):
+    """A staff member's message to the visitor. Replying takes the conversation live."""
+    if ticket.conversation_id is None:
+        raise ValueError("This ticket has no conversation to reply in.")
+    if ticket.status != TicketStatus.live.value:
+        transition(db_session=db_session, ticket=ticket, new_status=TicketStatus.live, actor=actor)
+    conversation = chat_service.get(db_session=db_session, conversation_id=ticket.conversation_id)
+    message = chat_service.add_message(
+        db_session=db_session, conversation=conversation, sender=Sender.staff, text=text, staff_id=staff_id
+    )
+    if ticket.first_response_at is None:
+        ticket.first_response_at = message.created_at
+    db_session.add(
+        TicketEvent(
+            ticket=ticket, kind=TicketEventKind.staff_replied.value, actor=actor, detail={"message_id": message.id}
+        )
+    )
+    db_session.flush()
+    return message
 
 
 def events(*, db_session: Session, ticket: Ticket) -> list[TicketEvent]:

@@ -1,5 +1,9 @@
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
 import pytest
 
 from bot.content import loader
@@ -11,13 +15,12 @@ from tests.databases import database
 from tests.e2e.stack import Stack, free_port
 
 
-@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
-def stack(request, tmp_path_factory):
+@contextmanager
+def running_stack(backend: str, workdir: Path, **overrides) -> Iterator[Stack]:
     """The three processes on one backend: SQLite files, or PostgreSQL databases."""
-    workdir = tmp_path_factory.mktemp(f"stack-{request.param}")
     with (
-        database(request.param, workdir, prefix="mis_e2e") as url,
-        database(request.param, workdir, prefix="mis_e2e_tracker") as tracker_url,
+        database(backend, workdir, prefix="mis_e2e") as url,
+        database(backend, workdir, prefix="mis_e2e_tracker") as tracker_url,
     ):
         migrate.upgrade(url)
         engine = make_engine(url)
@@ -30,14 +33,21 @@ def stack(request, tmp_path_factory):
             web_port=free_port(),
             rasa_port=free_port(),
             action_port=free_port(),
+            **overrides,
         )
         running = Stack(settings=settings, model=ensure_model(quiet=True), workdir=workdir)
         running.start()
-        running.backend = request.param
+        running.backend = backend
         try:
             yield running
         finally:
             running.stop()
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def stack(request, tmp_path_factory):
+    with running_stack(request.param, tmp_path_factory.mktemp(f"stack-{request.param}")) as running:
+        yield running
 
 
 @pytest.fixture

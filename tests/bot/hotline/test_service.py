@@ -98,3 +98,24 @@ def test_transitions_are_checked_and_audited(db_session):
         hotline_service.transition(db_session=db_session, ticket=ticket, new_status=TicketStatus.live, actor="staff:1")
     kinds = [(e.from_status, e.to_status) for e in hotline_service.events(db_session=db_session, ticket=ticket)]
     assert kinds == [(None, "waiting"), ("waiting", "claimed"), ("claimed", "live"), ("live", "resolved")]
+
+
+def test_going_live_pauses_the_bot_and_leaving_resumes_it(db_session):
+    from bot.chat.models import Conversation
+
+    ticket = hotline_service.create(db_session=db_session, ticket_in=ticket_in(conversation_id="live-1"))
+    conversation = db_session.get(Conversation, "live-1")
+    assert conversation.bot_paused is False
+    message = hotline_service.reply(
+        db_session=db_session, ticket=ticket, staff_id=None, actor="staff:1", text="Hello, I'm Jo."
+    )
+    assert ticket.status == "live" and conversation.bot_paused is True
+    assert message.sender == "staff" and ticket.first_response_at is not None
+    hotline_service.transition(db_session=db_session, ticket=ticket, new_status=TicketStatus.claimed, actor="staff:1")
+    assert conversation.bot_paused is False
+    texts = db_session.scalars(
+        select(Message.text).where(Message.conversation_id == "live-1").order_by(Message.id)
+    ).all()
+    assert texts[-3:] == [hotline_service.LIVE_NOTICE, "Hello, I'm Jo.", hotline_service.BACK_TO_BOT_NOTICE]
+    kinds = [e.kind for e in hotline_service.events(db_session=db_session, ticket=ticket)]
+    assert kinds == ["created", "status_changed", "staff_replied", "status_changed"]

@@ -1,0 +1,118 @@
+"""The widget gateway's core: a visitor's message in, the bot's replies out, everything
+stored in the transcript before it is acknowledged."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from bot.chat import rasa
+from bot.chat import service as chat_service
+from bot.chat.enums import Sender
+from bot.chat.models import Conversation, Message
+from bot.config import Settings
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+PAYLOAD = re.compile(r"^/[a-z_]{1,60}(\{.{0,900}\})?$", re.S)
+
+
+class InvalidMessage(ValueError):
+    pass
+
+
+@dataclass
+class Outcome:
+    message: Message
+    replies: list[Message]
+
+
+def clean_text(text: str | None, max_length: int) -> str:
+    text = _CONTROL.sub("", text or "").strip()
+    if not text:
+        raise InvalidMessage("Type a message before sending.")
+    if len(text) > max_length:
+        raise InvalidMessage(
+            f"Your message is {len(text)} characters long. The limit is {max_length}: shorten it and send it again."
+        )
+    return text
+
+
+def unavailable_text(settings: Settings) -> str:
+    return (
+        "Sorry, the assistant is unavailable just now. Your message has been kept. Please try "
+        f"again in a few minutes, or call the hotline on {settings.hotline_number}."
+    )
+
+
+def receive(
+    *,
+    db_session: Session,
+    conversation: Conversation,
+    settings: Settings,
+    text: str | None = None,
+    payload: str | None = None,
+    title: str | None = None,
+) -> Outcome:
+    """Store the visitor's message, pass it to Rasa unless staff have the conversation,
+    and store what comes back."""
+    if payload is not None:
+        # A button's payload is an intent ("/affirm") or plain words ("email").
+        if payload.startswith("/") and not PAYLOAD.match(payload):
+            raise InvalidMessage("That button is not one this assistant offers.")
+        to_rasa = payload if payload.startswith("/") else clean_text(payload, settings.max_message_length)
+        shown = clean_text(title or payload, 300)
+        data = {"payload": payload}
+    else:
+        shown = clean_text(text, settings.max_message_length)
+        # Typed text is never read as a command: Rasa treats a leading "/" as an intent.
+        to_rasa, data = shown.lstrip("/") or shown, None
+    message = chat_service.add_message(
+        db_session=db_session, conversation=conversation, sender=Sender.user, text=shown, data=data
+    )
+    db_session.commit()  # kept, whatever happens next
+
+    if conversation.bot_paused:
+        return Outcome(message=message, replies=[])
+
+    try:
+        replies = rasa.send(
+            rasa_url=settings.rasa_url, sender=conversation.id, message=to_rasa, timeout=settings.rasa_timeout_seconds
+        )
+    except rasa.RasaUnavailable:
+        replies = []
+    stored = store_replies(db_session=db_session, conversation=conversation, replies=replies)
+    if not stored:
+        stored = [
+            chat_service.add_message(
+                db_session=db_session, conversation=conversation, sender=Sender.system, text=unavailable_text(settings)
+            )
+        ]
+    db_session.commit()
+    return Outcome(message=message, replies=stored)
+
+
+def store_replies(*, db_session: Session, conversation: Conversation, replies: list[dict]) -> list[Message]:
+    stored: list[Message] = []
+    for reply in replies:
+        if not isinstance(reply, dict):
+            continue
+        text = str(reply.get("text") or "")
+        buttons = [
+            {"title": str(b.get("title", ""))[:300], "payload": str(b.get("payload", ""))[:1000]}
+            for b in reply.get("buttons") or []
+            if isinstance(b, dict)
+        ]
+        custom = reply.get("custom")
+        if not text and not buttons:
+            if custom and stored:  # structured extras belong to the message before them
+                stored[-1].data = {**(stored[-1].data or {}), "custom": custom}
+            continue
+        data = {k: v for k, v in (("buttons", buttons), ("custom", custom)) if v} or None
+        stored.append(
+            chat_service.add_message(
+                db_session=db_session, conversation=conversation, sender=Sender.bot, text=text, data=data
+            )
+        )
+    return stored

@@ -1,0 +1,193 @@
+"""The widget gateway: /chat/api/*. The widget never talks to Rasa directly."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import AsyncIterator
+
+from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request, status
+from fastapi.concurrency import run_in_threadpool
+from fastapi.encoders import jsonable_encoder
+from fastapi.responses import StreamingResponse
+from sqlalchemy.orm import Session
+
+from bot.api.deps import get_db, get_settings_dep
+from bot.chat import gateway
+from bot.chat import service as chat_service
+from bot.chat.models import Conversation
+from bot.chat.ratelimit import RateLimiter
+from bot.chat.schemas import ConversationCreated, MessageIn, MessageRead, MessageSent, MessagesPage
+from bot.config import Settings
+
+router = APIRouter(prefix="/chat/api", tags=["widget gateway"])
+
+NOT_YOUR_CONVERSATION = "This conversation's token is missing or wrong. Start a new conversation."
+
+
+class Limits:
+    """The gateway's rate limits, one set per app."""
+
+    def __init__(self, settings: Settings):
+        self.per_conversation = RateLimiter(settings.chat_messages_per_minute, 60)
+        self.per_address = RateLimiter(settings.chat_requests_per_minute_per_address, 60)
+        self.new_per_address = RateLimiter(settings.chat_conversations_per_hour_per_address, 3600)
+
+
+def _limits(request: Request) -> Limits:
+    if not hasattr(request.app.state, "chat_limits"):
+        request.app.state.chat_limits = Limits(request.app.state.settings)
+    return request.app.state.chat_limits
+
+
+def _too_many(wait: float, what: str) -> HTTPException:
+    seconds = max(1, round(wait))
+    return HTTPException(
+        status.HTTP_429_TOO_MANY_REQUESTS,
+        f"You are {what} too quickly. Please wait {seconds} second{'s' if seconds != 1 else ''} and try again.",
+        headers={"Retry-After": str(seconds)},
+    )
+
+
+def _address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def _token(authorization: str | None) -> str | None:
+    if authorization and authorization.lower().startswith("bearer "):
+        return authorization[7:].strip()
+    return None
+
+
+def conversation_for(
+    conversation_id: str,
+    authorization: str | None = Header(None, description="Bearer <the conversation's token>"),
+    db_session: Session = Depends(get_db),
+) -> Conversation:
+    try:
+        return chat_service.get_with_token_or_raise(
+            db_session=db_session, conversation_id=conversation_id, token=_token(authorization)
+        )
+    except chat_service.ConversationNotFound:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "This conversation does not exist. Start a new one.")
+    except chat_service.WrongToken:
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, NOT_YOUR_CONVERSATION, headers={"WWW-Authenticate": "Bearer"})
+
+
+@router.post("/conversations", response_model=ConversationCreated, status_code=status.HTTP_201_CREATED)
+def start_conversation(
+    request: Request, db_session: Session = Depends(get_db), settings: Settings = Depends(get_settings_dep)
+) -> ConversationCreated:
+    """Start a conversation: an unguessable id and the token the widget must present."""
+    wait = _limits(request).new_per_address.hit(_address(request))
+    if wait:
+        raise _too_many(wait, "starting conversations")
+    conversation, token = chat_service.start(db_session=db_session)
+    return ConversationCreated(
+        conversation_id=conversation.id,
+        token=token,
+        max_message_length=settings.max_message_length,
+        hotline_number=settings.hotline_number,
+    )
+
+
+@router.post("/conversations/{conversation_id}/messages", response_model=MessageSent, status_code=202)
+def send_message(
+    message_in: MessageIn,
+    request: Request,
+    conversation: Conversation = Depends(conversation_for),
+    db_session: Session = Depends(get_db),
+    settings: Settings = Depends(get_settings_dep),
+) -> MessageSent:
+    """A visitor's message: stored, then answered by the bot (or kept for staff)."""
+    limits = _limits(request)
+    wait = limits.per_address.hit(_address(request)) or limits.per_conversation.hit(conversation.id)
+    if wait:
+        raise _too_many(wait, "sending messages")
+    try:
+        outcome = gateway.receive(
+            db_session=db_session,
+            conversation=conversation,
+            settings=settings,
+            text=message_in.text,
+            payload=message_in.payload,
+            title=message_in.title,
+        )
+    except gateway.InvalidMessage as exc:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, str(exc))
+    return MessageSent(
+        message=MessageRead(**chat_service.to_read(outcome.message)),
+        replies=[MessageRead(**chat_service.to_read(m)) for m in outcome.replies],
+    )
+
+
+@router.get("/conversations/{conversation_id}/messages", response_model=MessagesPage)
+def read_messages(
+    after: int = Query(0, ge=0, description="Only messages with a larger id"),
+    conversation: Conversation = Depends(conversation_for),
+    db_session: Session = Depends(get_db),
+) -> MessagesPage:
+    """The transcript so far (or since a message id)."""
+    messages = chat_service.messages_after(db_session=db_session, conversation_id=conversation.id, after_id=after)
+    return MessagesPage(
+        messages=[MessageRead(**chat_service.to_read(m)) for m in messages], with_staff=conversation.bot_paused
+    )
+
+
+@router.get(
+    "/conversations/{conversation_id}/events",
+    response_class=StreamingResponse,
+    responses={200: {"content": {"text/event-stream": {}}, "description": "Server-sent events: one per message"}},
+)
+def stream_events(
+    request: Request,
+    after: int = Query(0, ge=0),
+    last_event_id: str | None = Header(None),
+    conversation: Conversation = Depends(conversation_for),
+    settings: Settings = Depends(get_settings_dep),
+) -> StreamingResponse:
+    """New messages as server-sent events (`id` is the message id). Reconnect with the
+    `Last-Event-ID` header to resume without missing anything."""
+    start_after = after
+    if last_event_id is not None:
+        if not last_event_id.strip().isdigit():
+            raise HTTPException(status.HTTP_400_BAD_REQUEST, "Last-Event-ID must be a message id (a whole number).")
+        start_after = int(last_event_id)
+    factory = request.app.state.session_factory
+    conversation_id = conversation.id
+
+    def fetch(after_id: int) -> list[dict]:
+        with factory() as session:
+            return [
+                chat_service.to_read(m)
+                for m in chat_service.messages_after(
+                    db_session=session, conversation_id=conversation_id, after_id=after_id
+                )
+            ]
+
+    async def events() -> AsyncIterator[str]:
+        last_id = start_after
+        started = last_beat = time.monotonic()
+        yield "retry: 2000\n\n"
+        while time.monotonic() - started < settings.chat_stream_max_seconds:
+            if await request.is_disconnected():
+                return
+            try:
+                batch = await run_in_threadpool(fetch, last_id)
+            except Exception:  # noqa: BLE001 - a store hiccup ends this stream; the widget reconnects
+                return
+            for message in batch:
+                last_id = message["id"]
+                data = json.dumps(jsonable_encoder(MessageRead(**message)))
+                yield f"id: {last_id}\nevent: message\ndata: {data}\n\n"
+            if time.monotonic() - last_beat > 15:
+                last_beat = time.monotonic()
+                yield ": keep-alive\n\n"
+            await asyncio.sleep(settings.chat_stream_poll_seconds)
+
+    return StreamingResponse(
+        events(),
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
+    )

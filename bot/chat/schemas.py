@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import List
+
+from pydantic import BaseModel, StrictStr, constr, root_validator
+
+
+class Button(BaseModel):
+    title: str
+    payload: str
+
+
+class MessageRead(BaseModel):
+    id: int
+    sender: str
+    text: str
+    buttons: List[Button] = []
+    created_at: datetime
+
+
+class MessageIn(BaseModel):
+    """What the visitor sends: typed text, or a button's payload and title."""
+
+    text: StrictStr | None = None
+    payload: constr(strip_whitespace=True, min_length=1, max_length=1000) | None = None
+    title: constr(strip_whitespace=True, max_length=300) | None = None
+
+    @root_validator(skip_on_failure=True)
+    def _text_or_payload(cls, values: dict) -> dict:
+        if values.get("payload") is None and values.get("text") is None:
+            raise ValueError("send either 'text' or a button's 'payload'")
+        return values
+
+
+class ConversationCreated(BaseModel):
+    conversation_id: str
+    token: str
+    max_message_length: int
+    hotline_number: str
+
+
+class MessageSent(BaseModel):
+    message: MessageRead
+    replies: List[MessageRead]
+
+
+class MessagesPage(BaseModel):
+    messages: List[MessageRead]
+    with_staff: bool

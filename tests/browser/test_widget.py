@@ -1,0 +1,202 @@
+"""The chat widget on the information service's page, in Debian's Chromium, against the
+real web service, Rasa and action server."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+from sqlalchemy import select
+
+from bot.database.core import make_engine, make_session_factory
+from bot.faq.models import FaqEntry
+from bot.hotline import service as hotline_service
+from bot.hotline.models import Ticket
+from bot.hotline.schemas import TicketCreate
+from tests.browser.conftest import run_axe
+
+pytestmark = pytest.mark.browser
+
+LAUNCHER = ".js-app-chat-launcher"
+INPUT = ".js-app-chat-input"
+LOG = ".js-app-chat-log"
+BOT = ".js-app-chat-message.app-chat__message--bot"
+USER = ".js-app-chat-message.app-chat__message--user"
+STAFF = ".js-app-chat-message.app-chat__message--staff"
+OPTION = ".js-app-chat-option"
+
+
+def store(site):
+    engine = make_engine(site.settings.database_url)
+    return engine, make_session_factory(engine)
+
+
+def open_widget(page: Page, site) -> None:
+    page.goto(site.web_url + "/")
+    page.click(LAUNCHER)
+    expect(page.locator(BOT).first).to_contain_text("Mutuals Information Service", timeout=20_000)
+
+
+def send(page: Page, text: str) -> None:
+    page.fill(INPUT, text)
+    page.keyboard.press("Enter")
+
+
+def last_bot(page: Page):
+    return page.locator(BOT).last
+
+
+def conversation_id(page: Page) -> str:
+    return page.evaluate("JSON.parse(localStorage.getItem('app-chat-conversation')).conversation_id")
+
+
+def test_a_full_conversation_with_an_answer_a_button_and_a_handoff(page, site):
+    open_widget(page, site)
+    send(page, "How long does it take to spin out?")
+    answer = page.locator(BOT, has_text="Source:")
+    expect(answer).to_have_count(1, timeout=20_000)
+    link = answer.locator("a")
+    expect(link).to_have_attribute("href", re.compile(r"^https://"))
+
+    helpful = page.locator(OPTION, has_text="Yes, it did")
+    helpful.click()
+    expect(helpful).to_be_disabled()
+    expect(last_bot(page)).to_contain_text("anything else", timeout=20_000)
+
+    send(page, "I'd like to talk to a person")
+    expect(last_bot(page)).to_contain_text("What is your name?", timeout=20_000)
+    send(page, "Sam Browser")
+    expect(last_bot(page)).to_contain_text("email or by phone", timeout=20_000)
+    last_bot(page).locator(OPTION, has_text="Email").click()
+    expect(last_bot(page)).to_contain_text("email address", timeout=20_000)
+    send(page, "sam.browser@example.org")
+    expect(last_bot(page)).to_contain_text("what would you like help with", timeout=20_000)
+    send(page, "Help with a library spin-out")
+    expect(last_bot(page)).to_contain_text("Can the hotline team contact you", timeout=20_000)
+    last_bot(page).locator(OPTION, has_text="Yes, you can contact me").click()
+    expect(page.locator(BOT, has_text="Your reference is MIS-")).to_have_count(1, timeout=20_000)
+
+    engine, factory = store(site)
+    with factory() as session:
+        ticket = session.scalars(select(Ticket).where(Ticket.conversation_id == conversation_id(page))).one()
+        assert (ticket.contact_name, ticket.contact_email) == ("Sam Browser", "sam.browser@example.org")
+    engine.dispose()
+    assert page.evaluate("window.__cspViolations || []") == []
+    assert page.problems == []
+
+
+def test_reloading_keeps_the_conversation(page, site):
+    open_widget(page, site)
+    send(page, "what is a community interest company")
+    expect(page.locator(BOT, has_text="Source:")).to_have_count(1, timeout=20_000)
+    before = page.locator(".js-app-chat-message").count()
+    first_id = conversation_id(page)
+    page.reload()
+    expect(page.locator(".js-app-chat-message")).to_have_count(before, timeout=10_000)
+    assert conversation_id(page) == first_id
+    expect(page.locator(USER, has_text="what is a community interest company")).to_have_count(1)
+
+
+def test_a_staff_reply_appears_live(page, site):
+    open_widget(page, site)
+    send(page, "can someone from the hotline help me")
+    expect(last_bot(page)).to_contain_text("What is your name?", timeout=20_000)
+    engine, factory = store(site)
+    with factory.begin() as session:
+        ticket = hotline_service.create(
+            db_session=session,
+            ticket_in=TicketCreate(conversation_id=conversation_id(page), reason="asked_for_person", consent=False),
+        )
+        hotline_service.reply(
+            db_session=session,
+            ticket=ticket,
+            staff_id=None,
+            actor="staff:test",
+            text="Hello, I'm Jo from the hotline team.",
+        )
+    engine.dispose()
+    staff = page.locator(STAFF, has_text="Hello, I'm Jo from the hotline team.")
+    expect(staff).to_have_count(1, timeout=15_000)
+    expect(staff).to_contain_text("Hotline team")
+
+
+def test_html_typed_by_a_visitor_or_in_an_answer_is_inert(page, site):
+    engine, factory = store(site)
+    payload = '<img src=x onerror="window.__xss=1"><script>window.__xss=2</script>'
+    with factory.begin() as session:
+        entry = session.get(FaqEntry, "what-is-an-asset-lock")
+        entry.answer = f"An asset lock keeps assets for the community. {payload} See javascript:window.__xss=3 too."
+    engine.dispose()
+
+    open_widget(page, site)
+    send(page, payload)
+    expect(page.locator(USER, has_text="<img src=x")).to_have_count(1, timeout=10_000)
+    page.locator(INPUT).fill("")
+    send(page, "what is an asset lock")
+    answer = page.locator(BOT, has_text="An asset lock keeps assets")
+    expect(answer).to_have_count(1, timeout=20_000)
+    expect(answer).to_contain_text("<script>window.__xss=2</script>")
+    assert page.locator(f"{LOG} img, {LOG} script").count() == 0
+    assert page.locator(f"{LOG} a[href^='javascript']").count() == 0
+    assert page.evaluate("window.__xss") is None
+
+
+def test_keyboard_only(page, site):
+    page.goto(site.web_url + "/")
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.classList.contains('js-app-chat-launcher')"):
+            break
+    else:
+        pytest.fail("the launcher could not be reached with Tab")
+    page.keyboard.press("Enter")
+    expect(page.locator(INPUT)).to_be_focused()
+    expect(page.locator(BOT).first).to_contain_text("Mutuals Information Service", timeout=20_000)
+    page.keyboard.type("find an ambassador in Hull")
+    page.keyboard.press("Enter")
+    expect(page.locator(BOT, has_text="Andrew Burnell")).to_have_count(1, timeout=20_000)
+    for _ in range(60):
+        page.keyboard.press("Tab")
+        if page.evaluate(
+            "document.activeElement.tagName === 'BUTTON' && "
+            "document.activeElement.textContent.includes('Ask for an introduction')"
+        ):
+            break
+    else:
+        pytest.fail("the introduction button could not be reached with Tab")
+    focused_outline = page.evaluate(
+        "getComputedStyle(document.activeElement).outlineStyle + getComputedStyle(document.activeElement).boxShadow"
+    )
+    assert focused_outline != "nonenone"  # a visible focus indicator
+    assert page.evaluate("getComputedStyle(document.activeElement).backgroundColor") == "rgb(255, 221, 0)"
+    page.keyboard.press("Enter")
+    expect(last_bot(page)).to_contain_text("What is your name?", timeout=20_000)
+    page.focus(INPUT)
+    page.keyboard.press("Escape")
+    expect(page.locator(LAUNCHER)).to_be_focused()
+    expect(page.locator(LAUNCHER)).to_have_attribute("aria-expanded", "false")
+
+
+def test_no_accessibility_violations_with_the_widget_open(page, site, context, artifacts):
+    page.goto(site.web_url + "/")
+    assert run_axe(page) == []
+    page.click(LAUNCHER)
+    expect(page.locator(BOT).first).to_contain_text("Mutuals Information Service", timeout=20_000)
+    send(page, "what is TUPE")
+    expect(page.locator(BOT, has_text="Source:")).to_have_count(1, timeout=20_000)
+    assert run_axe(page) == []
+    page.screenshot(path=str(artifacts / "widget-1280.png"), full_page=False)
+
+    page.set_viewport_size({"width": 320, "height": 640})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320  # reflows, no sideways scrolling
+    assert run_axe(page) == []
+    page.screenshot(path=str(artifacts / "widget-320.png"), full_page=False)
+
+
+def test_the_page_offers_the_hotline_without_javascript(browser, site):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(site.web_url + "/")
+    expect(page.locator("body")).to_contain_text(site.settings.hotline_number)
+    context.close()
