@@ -47,6 +47,8 @@ def main(argv: list[str] | None = None) -> int:
             reload=args.reload,
             proxy_headers=False,
             log_level="info",
+            # Open event streams would otherwise hold a shutdown for minutes; widgets reconnect.
+            timeout_graceful_shutdown=5,
         )
         return 0
     return 2

@@ -3,7 +3,10 @@ real web service, Rasa and action server."""
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -15,6 +18,7 @@ from bot.hotline import service as hotline_service
 from bot.hotline.models import Ticket
 from bot.hotline.schemas import TicketCreate
 from tests.browser.conftest import run_axe
+from tests.e2e.stack import free_port
 
 pytestmark = pytest.mark.browser
 
@@ -200,3 +204,47 @@ def test_the_page_offers_the_hotline_without_javascript(browser, site):
     page.goto(site.web_url + "/")
     expect(page.locator("body")).to_contain_text(site.settings.hotline_number)
     context.close()
+
+
+def test_start_again_begins_a_new_conversation(page, site):
+    open_widget(page, site)
+    send(page, "what is TUPE")
+    expect(page.locator(BOT, has_text="Source:")).to_have_count(1, timeout=20_000)
+    first_id = conversation_id(page)
+    page.click(".js-app-chat-restart")
+    expect(page.locator(BOT).first).to_contain_text("Mutuals Information Service", timeout=20_000)
+    expect(page.locator(USER, has_text="what is TUPE")).to_have_count(0)
+    assert conversation_id(page) != first_id
+
+
+def test_when_rasa_is_down_the_widget_says_so_and_keeps_the_message(page, site, tmp_path):
+    """A second web service whose Rasa is not there: the visitor is told plainly."""
+    port = free_port()
+    env = dict(
+        os.environ,
+        DATABASE_URL=site.settings.database_url,
+        WEB_PORT=str(port),
+        RASA_PORT=str(free_port()),  # nothing listens there
+        SERVICE_TOKEN=site.settings.service_token,
+        ENVIRONMENT="test",
+    )
+    web = subprocess.Popen(  # noqa: S603 - our own service
+        [sys.executable, "-m", "bot", "serve"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    try:
+        page.wait_for_timeout(200)
+        for _ in range(50):
+            try:
+                page.goto(f"http://127.0.0.1:{port}/")
+                break
+            except Exception:  # noqa: BLE001 - not listening yet
+                page.wait_for_timeout(200)
+        page.click(LAUNCHER)
+        notice = page.locator(".js-app-chat-message.app-chat__message--system", has_text="unavailable")
+        expect(notice.first).to_contain_text(site.settings.hotline_number, timeout=20_000)
+        send(page, "is anyone there?")
+        expect(page.locator(USER, has_text="is anyone there?")).to_have_count(1, timeout=10_000)
+        expect(notice).to_have_count(2, timeout=20_000)
+    finally:
+        web.terminate()
+        web.wait(timeout=20)
