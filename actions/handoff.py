@@ -264,11 +264,21 @@ class ActionSubmitHandoff(Action):
         reference = created["reference"]
         how = f"by email at {address}" if method == "email" else f"by phone on {address}"
         thanks = f"Thank you, {name}." if name else "Thank you."
+        if created.get("office_open") is False:
+            next_step = (
+                f"The hotline team is not working at the moment. They will contact you {how} "
+                f"from {created.get('next_opening') or 'when they are next working'}."
+            )
+        else:
+            next_step = (
+                "The team is working now: someone may reply here while you are on this page, "
+                f"or they will contact you {how}."
+            )
         dispatcher.utter_message(
             text=(
-                f"{thanks} I've passed this to the hotline team. Your reference is {reference}.\n\n"
-                f"Someone from the team will contact you {how}. If you need to talk to someone "
-                f"sooner, call the hotline on {hotline()} and give your reference."
+                f"{thanks} I've passed this to the hotline team. Your reference is {reference}.\n"
+                f"{next_step} If you need to talk to someone sooner, call the hotline on {hotline()} "
+                "and give your reference."
             ),
             json_message={"ticket_reference": reference},
         )

@@ -55,8 +55,21 @@ class Settings(BaseSettings):
     chat_stream_max_seconds: float = 300.0
     chat_stream_poll_seconds: float = 0.5
 
+    # The staff console.
+    staff_session_idle_minutes: int = 30
+    staff_session_absolute_hours: int = 10
+    staff_login_attempts_per_15_minutes: int = 10
+    # When the hotline team answers live, e.g. "Mon-Fri 09:00-17:00" (times in office_timezone).
+    office_hours: str = "Mon-Fri 09:00-17:00"
+    office_timezone: str = "Europe/London"
+
     class Config:
         env_file_encoding = "utf-8"
+
+    @property
+    def secure_cookies(self) -> bool:
+        """Cookies only over HTTPS everywhere but a developer's machine (plain http on loopback)."""
+        return self.environment not in ("development", "test")
 
     @property
     def rasa_url(self) -> str:
@@ -69,6 +82,13 @@ class Settings(BaseSettings):
     @validator("database_url", "tracker_database_url")
     def _normalise_database_url(cls, value: str) -> str:
         return normalise_database_url(value)
+
+    @validator("office_hours")
+    def _readable_office_hours(cls, value: str, values: dict) -> str:
+        from bot.hotline.office_hours import OfficeHours
+
+        OfficeHours.parse(value, values.get("office_timezone", "Europe/London"))
+        return value
 
     @validator("service_token")
     def _refuse_default_secret_outside_development(cls, value: str, values: dict) -> str:

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, FastAPI, Request, status
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError, OperationalError
@@ -20,15 +20,21 @@ from starlette.middleware.base import BaseHTTPMiddleware
 from bot.api.deps import get_db, require_service_token
 from bot.chat.router import router as chat_router
 from bot.config import Settings, get_settings
+from bot.console.content_router import router as content_router
+from bot.console.deps import NotAllowed, SignInRequired, login_redirect, render
+from bot.console.insight_router import router as insight_router
+from bot.console.router import router as console_router
 from bot.database.core import make_engine, make_session_factory
 from bot.directory.router import router as directory_router
 from bot.faq.router import router as faq_router
+from bot.hotline import service as hotline_service
 from bot.hotline.router import router as hotline_router
 
 log = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 256 * 1024
 CHAT_DIR = Path(__file__).resolve().parent / "chat"
+CONSOLE_STATIC = Path(__file__).resolve().parent / "console" / "static"
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'self'; "
     "form-action 'self'; frame-ancestors 'none'"
@@ -104,6 +110,26 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def _http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
         return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=getattr(exc, "headers", None))
 
+    @app.exception_handler(SignInRequired)
+    async def _sign_in(_request: Request, exc: SignInRequired) -> RedirectResponse:
+        return RedirectResponse(login_redirect(exc.next_path), status_code=303)
+
+    @app.exception_handler(NotAllowed)
+    async def _not_allowed(request: Request, exc: NotAllowed) -> HTMLResponse:
+        return render(request, "error.html", status_code=403, heading="You cannot do that", message=exc.message)
+
+    @app.exception_handler(hotline_service.TicketNotFound)
+    async def _no_ticket(request: Request, exc: hotline_service.TicketNotFound) -> HTMLResponse:
+        return render(
+            request, "error.html", status_code=404, heading="Ticket not found", message=f"There is no ticket {exc}."
+        )
+
+    @app.exception_handler(hotline_service.IllegalTransition)
+    async def _illegal(request: Request, exc: hotline_service.IllegalTransition) -> RedirectResponse:
+        parts = request.url.path.split("/")  # /staff/tickets/<reference>/<action>
+        reference = parts[3] if len(parts) > 3 else ""
+        return RedirectResponse(f"/staff/tickets/{reference}?error=transition", status_code=303)
+
     @app.exception_handler(OperationalError)
     @app.exception_handler(DBAPIError)
     async def _store_unavailable(_request: Request, exc: Exception) -> JSONResponse:
@@ -130,7 +156,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app.include_router(internal)
     app.include_router(chat_router)
+    app.include_router(console_router)
+    app.include_router(content_router)
+    app.include_router(insight_router)
     app.mount("/widget", StaticFiles(directory=CHAT_DIR / "static" / "widget"), name="widget")
+    app.mount("/staff/static", StaticFiles(directory=CONSOLE_STATIC), name="console-static")
+    # GOV.UK Frontend's stylesheet finds its fonts and images under /assets.
+    app.mount("/assets", StaticFiles(directory=CONSOLE_STATIC / "govuk" / "assets"), name="govuk-assets")
 
     @app.get("/healthz", include_in_schema=False)
     def liveness() -> dict:

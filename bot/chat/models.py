@@ -15,6 +15,8 @@ class Conversation(Base):
     bot_paused = Column(Boolean, nullable=False, default=False)
     created_at = Column(DateTime, nullable=False, default=utcnow)
     last_activity_at = Column(DateTime, nullable=False, default=utcnow, index=True)
+    # When the visitor's widget last had its event stream open: "still on the page".
+    visitor_seen_at = Column(DateTime, nullable=True)
 
     messages = relationship("Message", back_populates="conversation", order_by="Message.id", lazy="selectin")
 

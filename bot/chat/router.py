@@ -157,24 +157,32 @@ def stream_events(
     factory = request.app.state.session_factory
     conversation_id = conversation.id
 
-    def fetch(after_id: int) -> list[dict]:
+    def fetch(after_id: int, mark_seen: bool) -> list[dict]:
         with factory() as session:
-            return [
+            messages = [
                 chat_service.to_read(m)
                 for m in chat_service.messages_after(
                     db_session=session, conversation_id=conversation_id, after_id=after_id
                 )
             ]
+            if mark_seen:  # staff see whether the visitor is still on the page
+                chat_service.mark_visitor_seen(db_session=session, conversation_id=conversation_id)
+                session.commit()
+            return messages
 
     async def events() -> AsyncIterator[str]:
         last_id = start_after
         started = last_beat = time.monotonic()
+        last_seen = 0.0
         yield "retry: 2000\n\n"
         while time.monotonic() - started < settings.chat_stream_max_seconds:
             if await request.is_disconnected():
                 return
+            mark_seen = time.monotonic() - last_seen > 10
+            if mark_seen:
+                last_seen = time.monotonic()
             try:
-                batch = await run_in_threadpool(fetch, last_id)
+                batch = await run_in_threadpool(fetch, last_id, mark_seen)
             except Exception:  # noqa: BLE001 - a store hiccup ends this stream; the widget reconnects
                 return
             for message in batch:

@@ -59,6 +59,12 @@ def messages_after(*, db_session: Session, conversation_id: str, after_id: int =
     )
 
 
+def mark_visitor_seen(*, db_session: Session, conversation_id: str) -> None:
+    conversation = get(db_session=db_session, conversation_id=conversation_id)
+    if conversation is not None:
+        conversation.visitor_seen_at = utcnow()
+
+
 def to_read(message: Message) -> dict:
     data = message.data or {}
     return {

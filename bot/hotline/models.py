@@ -40,6 +40,7 @@ class Ticket(Base):
 
     assignee_id = Column(Integer, ForeignKey("staff_account.id", ondelete="SET NULL"), nullable=True)
     outcome = Column(String(40), nullable=True)
+    callback_due_at = Column(DateTime, nullable=True)
 
     created_at = Column(DateTime, nullable=False, default=utcnow, index=True)
     first_response_at = Column(DateTime, nullable=True)

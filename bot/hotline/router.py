@@ -1,23 +1,35 @@
 from fastapi import APIRouter, Depends, HTTPException, status
 from sqlalchemy.orm import Session
 
-from bot.api.deps import get_db
+from bot.api.deps import get_db, get_settings_dep
+from bot.config import Settings
 from bot.directory import service as directory_service
 from bot.hotline import service as hotline_service
 from bot.hotline.enums import TicketStatus
+from bot.hotline.office_hours import OfficeHours
 from bot.hotline.schemas import TicketCreate, TicketCreated
 
 router = APIRouter(prefix="/tickets", tags=["hotline"])
 
 
 @router.post("", response_model=TicketCreated, status_code=status.HTTP_201_CREATED)
-def create_ticket(ticket_in: TicketCreate, db_session: Session = Depends(get_db)) -> TicketCreated:
-    """Hand a conversation to the hotline team."""
+def create_ticket(
+    ticket_in: TicketCreate, db_session: Session = Depends(get_db), settings: Settings = Depends(get_settings_dep)
+) -> TicketCreated:
+    """Hand a conversation to the hotline team. The answer says whether the team is
+    working now, so the bot can tell the visitor when to expect a reply."""
     try:
         ticket = hotline_service.create(db_session=db_session, ticket_in=ticket_in)
     except directory_service.AmbassadorNotFound:
         raise HTTPException(422, f"No ambassador has the id '{ticket_in.ambassador_id}'.")
-    return TicketCreated(reference=ticket.reference, status=TicketStatus(ticket.status), created_at=ticket.created_at)
+    hours = OfficeHours.parse(settings.office_hours, settings.office_timezone)
+    return TicketCreated(
+        reference=ticket.reference,
+        status=TicketStatus(ticket.status),
+        created_at=ticket.created_at,
+        office_open=hours.is_open(),
+        next_opening=hours.describe_next_opening(),
+    )
 
 
 @router.get("/{reference}", response_model=TicketCreated)

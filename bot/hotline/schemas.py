@@ -65,3 +65,5 @@ class TicketCreated(BaseModel):
     reference: str
     status: TicketStatus
     created_at: datetime
+    office_open: bool | None = None
+    next_opening: str | None = None

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from bot.chat import service as chat_service
 from bot.chat.enums import Sender
+from bot.chat.models import Message
 from bot.database.core import utcnow
 from bot.directory import service as directory_service
 from bot.hotline import flows
-from bot.hotline.enums import TicketEventKind, TicketStatus
-from bot.hotline.models import Ticket, TicketEvent
+from bot.hotline.enums import TicketEventKind, TicketOutcome, TicketPriority, TicketStatus
+from bot.hotline.models import Ticket, TicketEvent, TicketNote
 from bot.hotline.schemas import TicketCreate
 
 
@@ -167,3 +168,137 @@ def events(*, db_session: Session, ticket: Ticket) -> list[TicketEvent]:
     return list(
         db_session.scalars(select(TicketEvent).where(TicketEvent.ticket_id == ticket.id).order_by(TicketEvent.id))
     )
+
+
+# Staff actions ------------------------------------------------------------------------
+
+
+def staff_actor(account) -> str:
+    return f"staff:{account.id}"
+
+
+def _event(db_session: Session, ticket: Ticket, kind: TicketEventKind, actor: str, detail: dict | None = None) -> None:
+    db_session.add(TicketEvent(ticket=ticket, kind=kind.value, actor=actor, detail=detail))
+    db_session.flush()
+
+
+def claim(*, db_session: Session, ticket: Ticket, account) -> None:
+    """Take a ticket: it is assigned to you and leaves the waiting queue."""
+    actor = staff_actor(account)
+    if ticket.assignee_id != account.id:
+        previous = ticket.assignee_id
+        ticket.assignee_id = account.id
+        _event(db_session, ticket, TicketEventKind.assigned, actor, {"from": previous, "to": account.id})
+    if TicketStatus(ticket.status) in (TicketStatus.waiting, TicketStatus.callback_arranged):
+        transition(db_session=db_session, ticket=ticket, new_status=TicketStatus.claimed, actor=actor)
+
+
+def release(*, db_session: Session, ticket: Ticket, account) -> None:
+    """Put a ticket back in the waiting queue for someone else."""
+    actor = staff_actor(account)
+    transition(db_session=db_session, ticket=ticket, new_status=TicketStatus.waiting, actor=actor)
+    previous, ticket.assignee_id = ticket.assignee_id, None
+    _event(db_session, ticket, TicketEventKind.assigned, actor, {"from": previous, "to": None})
+
+
+def hand_back_to_bot(*, db_session: Session, ticket: Ticket, account) -> None:
+    if ticket.status != TicketStatus.live.value:
+        raise IllegalTransition(TicketStatus(ticket.status), TicketStatus.claimed)
+    transition(db_session=db_session, ticket=ticket, new_status=TicketStatus.claimed, actor=staff_actor(account))
+
+
+def add_note(*, db_session: Session, ticket: Ticket, account, text: str) -> TicketNote:
+    note = TicketNote(ticket=ticket, author_id=account.id, text=text)
+    db_session.add(note)
+    db_session.flush()
+    _event(db_session, ticket, TicketEventKind.note_added, staff_actor(account), {"note_id": note.id})
+    return note
+
+
+def set_priority(*, db_session: Session, ticket: Ticket, account, priority: TicketPriority) -> None:
+    if ticket.priority == priority.value:
+        return
+    previous, ticket.priority = ticket.priority, priority.value
+    _event(
+        db_session,
+        ticket,
+        TicketEventKind.priority_changed,
+        staff_actor(account),
+        {"from": previous, "to": priority.value},
+    )
+
+
+def arrange_callback(*, db_session: Session, ticket: Ticket, account, due_at=None) -> None:
+    ticket.callback_due_at = due_at
+    if ticket.assignee_id is None:
+        ticket.assignee_id = account.id
+    transition(
+        db_session=db_session,
+        ticket=ticket,
+        new_status=TicketStatus.callback_arranged,
+        actor=staff_actor(account),
+        detail={"due_at": due_at.isoformat() if due_at else None},
+    )
+
+
+def resolve(*, db_session: Session, ticket: Ticket, account, outcome: TicketOutcome) -> None:
+    transition(
+        db_session=db_session,
+        ticket=ticket,
+        new_status=TicketStatus.resolved,
+        actor=staff_actor(account),
+        detail={"outcome": outcome.value},
+    )
+    ticket.outcome = outcome.value
+
+
+def reopen(*, db_session: Session, ticket: Ticket, account) -> None:
+    transition(db_session=db_session, ticket=ticket, new_status=TicketStatus.waiting, actor=staff_actor(account))
+
+
+# The queue ------------------------------------------------------------------------------
+
+
+def list_tickets(
+    *,
+    db_session: Session,
+    status: TicketStatus | None = None,
+    reason: str | None = None,
+    assignee_id: int | None = None,
+    search: str | None = None,
+    limit: int = 100,
+    offset: int = 0,
+) -> list[Ticket]:
+    """Tickets oldest first, filtered; search matches reference, name, email, phone,
+    description or anything the visitor wrote."""
+    query = select(Ticket)
+    if status is not None:
+        query = query.where(Ticket.status == status.value)
+    if reason:
+        query = query.where(Ticket.reason == reason)
+    if assignee_id is not None:
+        query = query.where(Ticket.assignee_id == assignee_id)
+    if search:
+        pattern = f"%{search.strip().lower()}%"
+        said = select(Message.conversation_id).where(
+            Message.sender == Sender.user.value, func.lower(Message.text).like(pattern)
+        )
+        query = query.where(
+            or_(
+                func.lower(Ticket.reference).like(pattern),
+                func.lower(Ticket.contact_name).like(pattern),
+                func.lower(Ticket.contact_email).like(pattern),
+                Ticket.contact_phone.like(pattern),
+                func.lower(Ticket.description).like(pattern),
+                Ticket.conversation_id.in_(said),
+            )
+        )
+    query = query.order_by(Ticket.created_at, Ticket.id).limit(limit).offset(offset)
+    return list(db_session.scalars(query))
+
+
+def counts_by_status(*, db_session: Session) -> dict[str, int]:
+    rows = db_session.execute(select(Ticket.status, func.count(Ticket.id)).group_by(Ticket.status)).all()
+    counts = {status.value: 0 for status in TicketStatus}
+    counts.update({status: count for status, count in rows})
+    return counts

@@ -148,7 +148,23 @@ def test_submit_creates_the_ticket_and_gives_the_reference(fake_api):
     assert sent["contact_name"] == "Sam Jones" and len(sent["transcript"]) == 3
     text = messages[0]["text"]
     assert "MIS-000042" in text and "sam@example.org" in text and HOTLINE in text
+    assert "The team is working now" in text
     assert slots["contact_address"] is None  # the form is cleared for next time
+
+
+def test_outside_office_hours_the_visitor_is_told_when_to_expect_contact(fake_api):
+    created = {
+        "reference": "MIS-000044",
+        "status": "waiting",
+        "created_at": "2026-11-26T20:00:00",
+        "office_open": False,
+        "next_opening": "9am tomorrow",
+    }
+    fake_api.on("POST", "/api/tickets", created, status=201)
+    messages, _, _ = run(ActionSubmitHandoff(), tracker(slots=FILLED))
+    text = messages[0]["text"]
+    assert "not working at the moment" in text and "from 9am tomorrow" in text
+    assert "reply here" not in text
 
 
 def test_skipped_parts_are_sent_as_empty(fake_api):

@@ -75,6 +75,7 @@ def test_ticket_creation(api, database_url):
     assert response.status_code == 201
     reference = response.json()["reference"]
     assert reference.startswith("MIS-")
+    assert isinstance(response.json()["office_open"], bool) and response.json()["next_opening"]
     assert api.get(f"/api/tickets/{reference}").json()["status"] == "waiting"
     with api.app.state.session_factory() as session:
         ticket = session.scalars(select(Ticket).where(Ticket.reference == reference)).one()

@@ -758,7 +758,14 @@
     }
 
     chooseOption($option) {
-      if (this.sending || $option.disabled) {
+      if ($option.disabled) {
+        return
+      }
+      if (this.sending) {
+        // A reply can be on the page before its request has finished: take the click
+        // once the message in flight is done, rather than dropping it.
+        const retry = () => this.chooseOption($option)
+        this.sending.then(retry, retry)
         return
       }
       const $group = $option.closest('.js-app-chat-options')

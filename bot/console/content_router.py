@@ -1,0 +1,795 @@
+"""The FAQ store and the ambassador directory, edited in the console by administrators.
+
+Form input is checked with the content loader's own models, so an entry written here
+obeys the same rules as one in data/content. An edit is used by the assistant's next
+answer: the FAQ search index is rebuilt when the published entries' fingerprint changes,
+with no retraining. Every change writes a ContentEvent in the same transaction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import ValidationError
+from sqlalchemy import or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from bot.api.deps import get_db
+from bot.console import labels
+from bot.console.deps import Staff, admin_staff, check_csrf, render
+from bot.console.models import ContentEvent
+from bot.content.loader import AmbassadorFileEntry, FaqFileEntry
+from bot.database.core import utcnow
+from bot.directory import places, sectors
+from bot.directory.models import Ambassador
+from bot.faq.enums import Topic
+from bot.faq.models import FaqEntry
+from bot.hotline.models import StaffAccount
+
+router = APIRouter(prefix="/staff", include_in_schema=False)
+
+HISTORY_LENGTH = 10
+# "new" is the address of the create form, so no entry may be called that.
+RESERVED_IDS = frozenset({"new"})
+TOPIC_LABELS = {
+    Topic.about_mutuals.value: "About mutuals",
+    Topic.legal_forms.value: "Legal forms",
+    Topic.spin_out_journey.value: "The spin-out journey",
+    Topic.contracts_procurement.value: "Contracts and procurement",
+    Topic.tupe.value: "TUPE",
+    Topic.pensions.value: "Pensions",
+    Topic.funding_support.value: "Funding and support",
+    Topic.nhs_routes.value: "NHS routes",
+    Topic.right_to_challenge.value: "Right to challenge",
+    Topic.sector_size.value: "Size of the sector",
+    Topic.examples.value: "Examples of mutuals",
+    Topic.information_service.value: "The information service",
+    Topic.ambassadors.value: "Ambassadors",
+}
+assert set(TOPIC_LABELS) == {t.value for t in Topic}
+
+EVENT_LABELS = {
+    "faq_created": "Created",
+    "faq_updated": "Changed",
+    "faq_unpublished": "Unpublished",
+    "faq_published": "Published",
+    "ambassador_created": "Added",
+    "ambassador_updated": "Changed",
+    "ambassador_retired": "Retired",
+    "ambassador_reinstated": "Reinstated",
+}
+FIELD_LABELS = {
+    "id": "Id",
+    "question": "Question",
+    "alternatives": "Other ways of asking",
+    "answer": "Answer",
+    "topic": "Topic",
+    "source_url": "Source",
+    "last_reviewed": "Last reviewed",
+    "published": "Published",
+    "name": "Name",
+    "role": "Role",
+    "organisation": "Organisation",
+    "sectors": "Sectors",
+    "region": "Region",
+    "location": "Location",
+    "expertise": "Expertise",
+    "availability": "Availability",
+    "summary": "Summary",
+    "active": "Active",
+}
+DONE_MESSAGES = {
+    "created": "The entry was created.",
+    "updated": "Your changes were saved.",
+    "unchanged": "Nothing was changed.",
+    "unpublished": "The entry was unpublished. The assistant no longer uses it.",
+    "published": "The entry was published. The assistant uses it from its next answer.",
+    "added": "The ambassador was added to the directory.",
+    "retired": "The ambassador was retired. The assistant no longer offers them.",
+    "reinstated": "The ambassador was reinstated. The assistant offers them again.",
+}
+# Column sizes in the store, where they are tighter than the loader's rules.
+FAQ_LIMITS = {"source_url": 500}
+AMBASSADOR_LIMITS = {"name": 200, "role": 200, "organisation": 200, "location": 120, "source_url": 500}
+
+
+# Shared ---------------------------------------------------------------------------------
+
+
+def _common(staff: Staff) -> dict:
+    return {"staff": staff, "csrf_token": staff.session.csrf_token, "labels": labels}
+
+
+def _see_other(url: str) -> RedirectResponse:
+    return RedirectResponse(url, status_code=303)
+
+
+def _not_found(request: Request, staff: Staff, heading: str, message: str) -> HTMLResponse:
+    return render(request, "error.html", status_code=404, heading=heading, message=message, **_common(staff))
+
+
+def _no_faq(request: Request, staff: Staff, faq_id: str) -> HTMLResponse:
+    return _not_found(request, staff, "FAQ entry not found", f"There is no FAQ entry with the id '{faq_id}'.")
+
+
+def _no_ambassador(request: Request, staff: Staff, ambassador_id: str) -> HTMLResponse:
+    message = f"There is no ambassador with the id '{ambassador_id}'."
+    return _not_found(request, staff, "Ambassador not found", message)
+
+
+def _lines(text: str) -> list[str]:
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def _newlines(text: str) -> str:
+    """Browsers send a textarea's line breaks as CRLF; the store keeps plain newlines."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _blank_to_none(value: str) -> str | None:
+    return value.strip() or None
+
+
+def _slug_message(value: str, error_type: str) -> str:
+    if not value:
+        return "Enter an id"
+    if "max_length" in error_type:
+        return "The id must be 120 characters or fewer"
+    return "The id can only contain lower-case letters, numbers and single hyphens, like how-to-spin-out"
+
+
+def _url_message() -> str:
+    return "Enter the web address in full, starting with https:// (or http://)"
+
+
+def _record_event(*, db_session: Session, staff: Staff, kind: str, entity_id: str, fields: list[str]) -> None:
+    db_session.add(
+        ContentEvent(kind=kind, entity_id=entity_id, actor=f"staff:{staff.account.id}", detail={"fields": fields})
+    )
+
+
+def _apply(obj, values: dict) -> list[str]:
+    """Set the values that differ; the names of the fields that changed."""
+    changed = []
+    for key, value in values.items():
+        if getattr(obj, key) != value:
+            setattr(obj, key, value)
+            changed.append(key)
+    return changed
+
+
+def _history(*, db_session: Session, entity_id: str, prefix: str) -> list[dict]:
+    """The latest changes to one entry, newest first, ready to show."""
+    events = db_session.scalars(
+        select(ContentEvent)
+        .where(ContentEvent.entity_id == entity_id, ContentEvent.kind.startswith(prefix, autoescape=True))
+        .order_by(ContentEvent.created_at.desc(), ContentEvent.id.desc())
+        .limit(HISTORY_LENGTH)
+    ).all()
+    names = dict(db_session.execute(select(StaffAccount.id, StaffAccount.display_name)).all())
+    rows = []
+    for event in events:
+        who = event.actor
+        if who.startswith("staff:") and who[6:].isdigit():
+            who = names.get(int(who[6:]), who)
+        fields = (event.detail or {}).get("fields") or []
+        rows.append(
+            {
+                "when": labels.when(event.created_at),
+                "who": who,
+                "what": EVENT_LABELS.get(event.kind, event.kind),
+                "fields": ", ".join(FIELD_LABELS.get(f, f) for f in fields),
+            }
+        )
+    return rows
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+# FAQ entries ----------------------------------------------------------------------------
+
+
+@dataclass
+class FaqForm:
+    """What an administrator typed, kept as text so a form with errors shows it again."""
+
+    id: str = ""
+    question: str = ""
+    alternatives: str = ""
+    answer: str = ""
+    topic: str = ""
+    source_url: str = ""
+    reviewed_day: str = ""
+    reviewed_month: str = ""
+    reviewed_year: str = ""
+
+    @classmethod
+    def from_entry(cls, entry: FaqEntry) -> FaqForm:
+        reviewed = entry.last_reviewed
+        return cls(
+            id=entry.id,
+            question=entry.question,
+            alternatives="\n".join(entry.alternatives or []),
+            answer=entry.answer,
+            topic=entry.topic,
+            source_url=entry.source_url or "",
+            reviewed_day=str(reviewed.day) if reviewed else "",
+            reviewed_month=str(reviewed.month) if reviewed else "",
+            reviewed_year=str(reviewed.year) if reviewed else "",
+        )
+
+
+def faq_form(
+    id: str = Form(""),  # the form field is called id
+    question: str = Form(""),
+    alternatives: str = Form(""),
+    answer: str = Form(""),
+    topic: str = Form(""),
+    source_url: str = Form(""),
+    last_reviewed_day: str = Form(""),
+    last_reviewed_month: str = Form(""),
+    last_reviewed_year: str = Form(""),
+) -> FaqForm:
+    return FaqForm(
+        id=id.strip(),
+        question=question,
+        alternatives=alternatives,
+        answer=_newlines(answer),
+        topic=topic,
+        source_url=source_url.strip(),
+        reviewed_day=last_reviewed_day.strip(),
+        reviewed_month=last_reviewed_month.strip(),
+        reviewed_year=last_reviewed_year.strip(),
+    )
+
+
+def _reviewed_date(form: FaqForm) -> tuple[date | None, str | None]:
+    parts = {"day": form.reviewed_day, "month": form.reviewed_month, "year": form.reviewed_year}
+    if not any(parts.values()):
+        return None, "Enter the date the answer was last reviewed"
+    missing = [name for name, value in parts.items() if not value]
+    if missing:
+        return None, f"The date the answer was last reviewed must include a {' and a '.join(missing)}"
+    if not all(value.isdigit() for value in parts.values()) or len(form.reviewed_year) != 4:
+        return None, "The date the answer was last reviewed must be a real date"
+    try:
+        reviewed = date(int(form.reviewed_year), int(form.reviewed_month), int(form.reviewed_day))
+    except ValueError:
+        return None, "The date the answer was last reviewed must be a real date"
+    if reviewed > utcnow().date():
+        return None, "The date the answer was last reviewed must be today or in the past"
+    return reviewed, None
+
+
+def _faq_message(field_name: str, form: FaqForm, error_type: str, date_error: str | None) -> str:
+    if field_name == "id":
+        return _slug_message(form.id, error_type)
+    if field_name == "question":
+        if not form.question.strip():
+            return "Enter the question"
+        return "The question must be 300 characters or fewer"
+    if field_name == "alternatives":
+        if "min_items" in error_type:
+            return "Enter at least 3 other ways of asking the question, one on each line"
+        return "Each other way of asking the question must be 300 characters or fewer"
+    if field_name == "answer":
+        if not form.answer.strip():
+            return "Enter the answer"
+        if "min_length" in error_type:
+            return "The answer must be at least 20 characters"
+        return "The answer must be 4000 characters or fewer"
+    if field_name == "topic":
+        return "Choose a topic"
+    if field_name == "source_url":
+        return "Enter the source's web address" if not form.source_url else _url_message()
+    if field_name == "last_reviewed":
+        return date_error or "Enter the date the answer was last reviewed"
+    return "Check this field"
+
+
+def validate_faq(*, db_session: Session, form: FaqForm, creating: bool) -> tuple[FaqFileEntry | None, dict[str, str]]:
+    """The checked entry, or the problems keyed by field, in the order the form shows them."""
+    reviewed, date_error = _reviewed_date(form)
+    raw = {
+        "id": form.id,
+        "topic": form.topic,
+        "question": form.question,
+        "alternatives": _lines(form.alternatives),
+        "answer": form.answer,
+        "source_url": form.source_url,
+        "last_reviewed": reviewed,
+    }
+    found: dict[str, str] = {}
+    parsed = None
+    try:
+        parsed = FaqFileEntry.parse_obj(raw)
+    except ValidationError as exc:
+        for error in exc.errors():
+            name = str(error["loc"][0])
+            found.setdefault(name, _faq_message(name, form, error["type"], date_error))
+    for name, limit in FAQ_LIMITS.items():
+        if name not in found and len(str(raw[name] or "")) > limit:
+            found[name] = f"{FIELD_LABELS[name]} must be {limit} characters or fewer"
+    if creating and "id" not in found:
+        if form.id in RESERVED_IDS:
+            found["id"] = f"The id '{form.id}' is reserved: choose another"
+        elif db_session.get(FaqEntry, form.id) is not None:
+            found["id"] = f"An FAQ entry with the id '{form.id}' already exists: choose another"
+    order = ("id", "question", "alternatives", "answer", "topic", "source_url", "last_reviewed")
+    errors = {name: found[name] for name in order if name in found}
+    return (None if errors else parsed), errors
+
+
+def _faq_values(entry: FaqFileEntry) -> dict:
+    return {
+        "question": entry.question,
+        "alternatives": list(entry.alternatives),
+        "answer": entry.answer,
+        "topic": entry.topic.value,
+        "source_url": str(entry.source_url),
+        "last_reviewed": entry.last_reviewed,
+    }
+
+
+def _faq_page(
+    request: Request,
+    staff: Staff,
+    db_session: Session,
+    *,
+    form: FaqForm,
+    entry: FaqEntry | None,
+    errors: dict[str, str] | None = None,
+    done: str | None = None,
+) -> HTMLResponse:
+    return render(
+        request,
+        "faq_form.html",
+        status_code=400 if errors else 200,
+        **_common(staff),
+        form=form,
+        entry=entry,
+        errors=errors or {},
+        done=DONE_MESSAGES.get(done or ""),
+        topics=TOPIC_LABELS,
+        history=_history(db_session=db_session, entity_id=entry.id, prefix="faq_") if entry else [],
+    )
+
+
+@router.get("/faq", response_class=HTMLResponse)
+def faq_list(
+    request: Request,
+    q: str = Query("", max_length=200),
+    staff: Staff = Depends(admin_staff),
+    db_session: Session = Depends(get_db),
+):
+    """Every FAQ entry, published or not, with a search of the question, answer and id."""
+    statement = select(FaqEntry).order_by(FaqEntry.topic, FaqEntry.id)
+    words = q.strip()
+    if words:
+        pattern = f"%{_escape_like(words)}%"
+        statement = statement.where(
+            or_(
+                FaqEntry.id.ilike(pattern, escape="\\"),
+                FaqEntry.question.ilike(pattern, escape="\\"),
+                FaqEntry.answer.ilike(pattern, escape="\\"),
+            )
+        )
+    entries = db_session.scalars(statement).all()
+    return render(request, "faq_list.html", **_common(staff), entries=entries, q=words, topics=TOPIC_LABELS)
+
+
+@router.get("/faq/new", response_class=HTMLResponse)
+def faq_new(
+    request: Request,
+    question: str = Query("", max_length=1000),
+    staff: Staff = Depends(admin_staff),
+    db_session: Session = Depends(get_db),
+):
+    today = utcnow().date()
+    form = FaqForm(
+        question=" ".join(question.split())[:300],
+        reviewed_day=str(today.day),
+        reviewed_month=str(today.month),
+        reviewed_year=str(today.year),
+    )
+    return _faq_page(request, staff, db_session, form=form, entry=None)
+
+
+@router.post("/faq/new", response_class=HTMLResponse)
+def faq_create(
+    request: Request,
+    form: FaqForm = Depends(faq_form),
+    csrf_token: str = Form(""),
+    staff: Staff = Depends(admin_staff),
+    db_session: Session = Depends(get_db),
+):
+    check_csrf(staff, csrf_token)
+    parsed, errors = validate_faq(db_session=db_session, form=form, creating=True)
+    if errors:
+        return _faq_page(request, staff, db_session, form=form, entry=None, errors=errors)
+    values = _faq_values(parsed)
+    db_session.add(FaqEntry(id=parsed.id, published=True, **values))
+    _record_event(db_session=db_session, staff=staff, kind="faq_created", entity_id=parsed.id, fields=["id", *values])
+    try:
+        db_session.flush()
+    except IntegrityError:  # created by someone else a moment ago
+        db_session.rollback()
+        errors = {"id": f"An FAQ entry with the id '{parsed.id}' already exists: choose another"}
+        return _faq_page(request, staff, db_session, form=form, entry=None, errors=errors)
+    return _see_other(f"/staff/faq/{parsed.id}?done=created")
+
+
+@router.get("/faq/{faq_id}", response_class=HTMLResponse)
+def faq_edit(
+    request: Request,
+    faq_id: str,
+    done: str = Query(""),
+    staff: Staff = Depends(admin_staff),
+    db_session: Session = Depends(get_db),
+):
+    entry = db_session.get(FaqEntry, faq_id)
+    if entry is None:
+        return _no_faq(request, staff, faq_id)
+    return _faq_page(request, staff, db_session, form=FaqForm.from_entry(entry), entry=entry, done=done)
+
+
+@router.post("/faq/{faq_id}", response_class=HTMLResponse)
+def faq_update(
+    request: Request,
+    faq_id: str,
+    form: FaqForm = Depends(faq_form),
+    csrf_token: str = Form(""),
+    staff: Staff = Depends(admin_staff),
+    db_session: Session = Depends(get_db),
+):
+    check_csrf(staff, csrf_token)
+    entry = db_session.get(FaqEntry, faq_id)
+    if entry is None:
+        return _no_faq(request, staff, faq_id)
+    form.id = entry.id  # ids are stable: the form cannot change one
+    parsed, errors = validate_faq(db_session=db_session, form=form, creating=False)
+    if errors:
+        return _faq_page(request, staff, db_session, form=form, entry=entry, errors=errors)
+    changed = _apply(entry, _faq_values(parsed))
+    if not changed:
+        return _see_other(f"/staff/faq/{entry.id}?done=unchanged")
+    _record_event(db_session=db_session, staff=staff, kind="faq_updated", entity_id=entry.id, fields=changed)
+    return _see_other(f"/staff/faq/{entry.id}?done=updated")
+
+
+def _set_published(
+    request: Request, staff: Staff, db_session: Session, faq_id: str, csrf_token: str, published: bool
+) -> Response:
+    check_csrf(staff, csrf_token)
+    entry = db_session.get(FaqEntry, faq_id)
+    if entry is None:
+        return _no_faq(request, staff, faq_id)
+    if entry.published != published:
+        entry.published = published
+        kind = "faq_published" if published else "faq_unpublished"
+        _record_event(db_session=db_session, staff=staff, kind=kind, entity_id=entry.id, fields=["published"])
+    return _see_other(f"/staff/faq/{entry.id}?done={'published' if published else 'unpublished'}")
+
+
+@router.post("/faq/{faq_id}/unpublish")
+def faq_unpublish(
+    request: Request,
+    faq_id: str,
+    csrf_token: str = Form(""),
+    staff: Staff = Depends(admin_staff),
+    db_session: Session = Depends(get_db),
+):
+    return _set_published(request, staff, db_session, faq_id, csrf_token, published=False)
+
+
+@router.post("/faq/{faq_id}/publish")
+def faq_publish(
+    request: Request,
+    faq_id: str,
+    csrf_token: str = Form(""),
+    staff: Staff = Depends(admin_staff),
+    db_session: Session = Depends(get_db),
+):
+    return _set_published(request, staff, db_session, faq_id, csrf_token, published=True)
+
+
+# Ambassadors ----------------------------------------------------------------------------
+
+
+@dataclass
+class AmbassadorForm:
+    id: str = ""
+    name: str = ""
+    role: str = ""
+    organisation: str = ""
+    sectors: list[str] = field(default_factory=list)
+    region: str = ""
+    location: str = ""
+    expertise: str = ""
+    availability: str = ""
+    summary: str = ""
+    source_url: str = ""
+
+    @classmethod
+    def from_ambassador(cls, ambassador: Ambassador) -> AmbassadorForm:
+        return cls(
+            id=ambassador.id,
+            name=ambassador.name,
+            role=ambassador.role or "",
+            organisation=ambassador.organisation or "",
+            sectors=list(ambassador.sectors or []),
+            region=ambassador.region or "",
+            location=ambassador.location or "",
+            expertise="\n".join(ambassador.expertise or []),
+            availability=ambassador.availability or "",
+            summary=ambassador.summary or "",
+            source_url=ambassador.source_url or "",
+        )
+
+
+def ambassador_form(
+    id: str = Form(""),  # the form field is called id
+    name: str = Form(""),
+    role: str = Form(""),
+    organisation: str = Form(""),
+    sectors: list[str] = Form([]),
+    region: str = Form(""),
+    location: str = Form(""),
+    expertise: str = Form(""),
+    availability: str = Form(""),
+    summary: str = Form(""),
+    source_url: str = Form(""),
+) -> AmbassadorForm:
+    return AmbassadorForm(
+        id=id.strip(),
+        name=name,
+        role=role,
+        organisation=organisation,
+        sectors=[s for s in sectors if s],
+        region=region.strip(),
+        location=location,
+        expertise=expertise,
+        availability=availability,
+        summary=_newlines(summary),
+        source_url=source_url.strip(),
+    )
+
+
+def _ambassador_message(field_name: str, form: AmbassadorForm, error_type: str) -> str:
+    if field_name == "id":
+        return _slug_message(form.id, error_type)
+    if field_name == "name":
+        return "Enter the ambassador's name" if not form.name.strip() else "The name must be 200 characters or fewer"
+    if field_name in ("role", "organisation", "location", "availability"):
+        return f"{FIELD_LABELS[field_name]} must be 300 characters or fewer"
+    if field_name == "sectors":
+        return "Choose sectors from the list"
+    if field_name == "region":
+        return "Choose a region from the list, or Not stated"
+    if field_name == "expertise":
+        return "Each line of expertise must be 300 characters or fewer"
+    if field_name == "summary":
+        return "The summary must be 2000 characters or fewer"
+    if field_name == "source_url":
+        return _url_message()
+    return "Check this field"
+
+
+def validate_ambassador(
+    *, db_session: Session, form: AmbassadorForm, creating: bool, active: bool = True
+) -> tuple[AmbassadorFileEntry | None, dict[str, str]]:
+    raw = {
+        "id": form.id,
+        "name": form.name,
+        "role": _blank_to_none(form.role),
+        "organisation": _blank_to_none(form.organisation),
+        "sectors": form.sectors,
+        "region": form.region or None,
+        "location": _blank_to_none(form.location),
+        "expertise": _lines(form.expertise),
+        "availability": _blank_to_none(form.availability),
+        "active": active,
+        "source_url": form.source_url or None,
+        "summary": _blank_to_none(form.summary),
+    }
+    found: dict[str, str] = {}
+    parsed = None
+    try:
+        parsed = AmbassadorFileEntry.parse_obj(raw)
+    except ValidationError as exc:
+        for error in exc.errors():
+            name = str(error["loc"][0])
+            found.setdefault(name, _ambassador_message(name, form, error["type"]))
+    for name, limit in AMBASSADOR_LIMITS.items():
+        if name not in found and len(str(raw[name] or "")) > limit:
+            found[name] = f"{FIELD_LABELS[name]} must be {limit} characters or fewer"
+    if creating and "id" not in found:
+        if form.id in RESERVED_IDS:
+            found["id"] = f"The id '{form.id}' is reserved: choose another"
+        elif db_session.get(Ambassador, form.id) is not None:
+            found["id"] = f"An ambassador with the id '{form.id}' already exists: choose another"
+    order = (
+        "id",
+        "name",
+        "role",
+        "organisation",
+        "sectors",
+        "region",
+        "location",
+        "expertise",
+        "availability",
+        "summary",
+        "source_url",
+    )
+    errors = {name: found[name] for name in order if name in found}
+    return (None if errors else parsed), errors
+
+
+def _ambassador_values(entry: AmbassadorFileEntry) -> dict:
+    return {
+        "name": entry.name,
+        "role": entry.role,
+        "organisation": entry.organisation,
+        # In the order of the list on the form, whatever order the browser sent them in.
+        "sectors": [s for s in sectors.SECTORS if s in entry.sectors],
+        "region": entry.region,
+        "location": entry.location,
+        "expertise": list(entry.expertise),
+        "availability": entry.availability,
+        "summary": entry.summary,
+        "source_url": str(entry.source_url) if entry.source_url else None,
+    }
+
+
+def _ambassador_page(
+    request: Request,
+    staff: Staff,
+    db_session: Session,
+    *,
+    form: AmbassadorForm,
+    ambassador: Ambassador | None,
+    errors: dict[str, str] | None = None,
+    done: str | None = None,
+) -> HTMLResponse:
+    return render(
+        request,
+        "ambassador_form.html",
+        status_code=400 if errors else 200,
+        **_common(staff),
+        form=form,
+        ambassador=ambassador,
+        errors=errors or {},
+        done=DONE_MESSAGES.get(done or ""),
+        sectors=sectors.SECTORS,
+        regions=places.REGIONS,
+        history=(_history(db_session=db_session, entity_id=ambassador.id, prefix="ambassador_") if ambassador else []),
+    )
+
+
+@router.get("/ambassadors", response_class=HTMLResponse)
+def ambassador_list(request: Request, staff: Staff = Depends(admin_staff), db_session: Session = Depends(get_db)):
+    ambassadors = db_session.scalars(select(Ambassador).order_by(Ambassador.active.desc(), Ambassador.name)).all()
+    return render(
+        request,
+        "ambassador_list.html",
+        **_common(staff),
+        ambassadors=ambassadors,
+        sectors=sectors.SECTORS,
+        regions=places.REGIONS,
+    )
+
+
+@router.get("/ambassadors/new", response_class=HTMLResponse)
+def ambassador_new(request: Request, staff: Staff = Depends(admin_staff), db_session: Session = Depends(get_db)):
+    return _ambassador_page(request, staff, db_session, form=AmbassadorForm(), ambassador=None)
+
+
+@router.post("/ambassadors/new", response_class=HTMLResponse)
+def ambassador_create(
+    request: Request,
+    form: AmbassadorForm = Depends(ambassador_form),
+    csrf_token: str = Form(""),
+    staff: Staff = Depends(admin_staff),
+    db_session: Session = Depends(get_db),
+):
+    check_csrf(staff, csrf_token)
+    parsed, errors = validate_ambassador(db_session=db_session, form=form, creating=True)
+    if errors:
+        return _ambassador_page(request, staff, db_session, form=form, ambassador=None, errors=errors)
+    values = _ambassador_values(parsed)
+    db_session.add(Ambassador(id=parsed.id, active=True, **values))
+    _record_event(
+        db_session=db_session, staff=staff, kind="ambassador_created", entity_id=parsed.id, fields=["id", *values]
+    )
+    try:
+        db_session.flush()
+    except IntegrityError:
+        db_session.rollback()
+        errors = {"id": f"An ambassador with the id '{parsed.id}' already exists: choose another"}
+        return _ambassador_page(request, staff, db_session, form=form, ambassador=None, errors=errors)
+    return _see_other(f"/staff/ambassadors/{parsed.id}?done=added")
+
+
+@router.get("/ambassadors/{ambassador_id}", response_class=HTMLResponse)
+def ambassador_edit(
+    request: Request,
+    ambassador_id: str,
+    done: str = Query(""),
+    staff: Staff = Depends(admin_staff),
+    db_session: Session = Depends(get_db),
+):
+    ambassador = db_session.get(Ambassador, ambassador_id)
+    if ambassador is None:
+        return _no_ambassador(request, staff, ambassador_id)
+    form = AmbassadorForm.from_ambassador(ambassador)
+    return _ambassador_page(request, staff, db_session, form=form, ambassador=ambassador, done=done)
+
+
+@router.post("/ambassadors/{ambassador_id}", response_class=HTMLResponse)
+def ambassador_update(
+    request: Request,
+    ambassador_id: str,
+    form: AmbassadorForm = Depends(ambassador_form),
+    csrf_token: str = Form(""),
+    staff: Staff = Depends(admin_staff),
+    db_session: Session = Depends(get_db),
+):
+    check_csrf(staff, csrf_token)
+    ambassador = db_session.get(Ambassador, ambassador_id)
+    if ambassador is None:
+        return _no_ambassador(request, staff, ambassador_id)
+    form.id = ambassador.id
+    parsed, errors = validate_ambassador(
+        db_session=db_session, form=form, creating=False, active=bool(ambassador.active)
+    )
+    if errors:
+        return _ambassador_page(request, staff, db_session, form=form, ambassador=ambassador, errors=errors)
+    changed = _apply(ambassador, _ambassador_values(parsed))
+    if not changed:
+        return _see_other(f"/staff/ambassadors/{ambassador.id}?done=unchanged")
+    _record_event(
+        db_session=db_session, staff=staff, kind="ambassador_updated", entity_id=ambassador.id, fields=changed
+    )
+    return _see_other(f"/staff/ambassadors/{ambassador.id}?done=updated")
+
+
+def _set_active(
+    request: Request, staff: Staff, db_session: Session, ambassador_id: str, csrf_token: str, active: bool
+) -> Response:
+    check_csrf(staff, csrf_token)
+    ambassador = db_session.get(Ambassador, ambassador_id)
+    if ambassador is None:
+        return _no_ambassador(request, staff, ambassador_id)
+    if ambassador.active != active:
+        ambassador.active = active
+        kind = "ambassador_reinstated" if active else "ambassador_retired"
+        _record_event(db_session=db_session, staff=staff, kind=kind, entity_id=ambassador.id, fields=["active"])
+    return _see_other(f"/staff/ambassadors/{ambassador.id}?done={'reinstated' if active else 'retired'}")
+
+
+@router.post("/ambassadors/{ambassador_id}/retire")
+def ambassador_retire(
+    request: Request,
+    ambassador_id: str,
+    csrf_token: str = Form(""),
+    staff: Staff = Depends(admin_staff),
+    db_session: Session = Depends(get_db),
+):
+    return _set_active(request, staff, db_session, ambassador_id, csrf_token, active=False)
+
+
+@router.post("/ambassadors/{ambassador_id}/reinstate")
+def ambassador_reinstate(
+    request: Request,
+    ambassador_id: str,
+    csrf_token: str = Form(""),
+    staff: Staff = Depends(admin_staff),
+    db_session: Session = Depends(get_db),
+):
+    return _set_active(request, staff, db_session, ambassador_id, csrf_token, active=True)

@@ -1,0 +1,401 @@
+"""The staff console: sign-in, the hotline queue and tickets. Server-rendered; every page
+needs a signed-in member of staff and every form carries a CSRF token."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+
+from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.api.deps import get_db, get_settings_dep
+from bot.chat import service as chat_service
+from bot.chat.ratelimit import RateLimiter
+from bot.config import Settings
+from bot.console import auth, labels
+from bot.console.deps import SESSION_COOKIE, Staff, check_csrf, current_staff, render
+from bot.database.core import utcnow
+from bot.directory import service as directory_service
+from bot.hotline import service as hotline_service
+from bot.hotline.enums import TicketOutcome, TicketPriority, TicketStatus
+from bot.hotline.models import StaffAccount, Ticket
+
+router = APIRouter(prefix="/staff", include_in_schema=False)
+LOGIN_CSRF_COOKIE = "mis_login_csrf"
+VISITOR_PRESENT_SECONDS = 30
+MAX_REPLY = 2000
+
+
+def _common(staff: Staff) -> dict:
+    return {"staff": staff, "csrf_token": staff.session.csrf_token, "labels": labels}
+
+
+def _see_other(url: str) -> RedirectResponse:
+    return RedirectResponse(url, status_code=303)
+
+
+def _safe_next(next_path: str | None) -> str:
+    return next_path if next_path and next_path.startswith("/staff") and not next_path.startswith("//") else "/staff"
+
+
+def _login_limiter(request: Request) -> RateLimiter:
+    settings = request.app.state.settings
+    if not hasattr(request.app.state, "login_limiter"):
+        request.app.state.login_limiter = RateLimiter(settings.staff_login_attempts_per_15_minutes, 15 * 60)
+    return request.app.state.login_limiter
+
+
+# Signing in and out ---------------------------------------------------------------------
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_page(request: Request, next: str | None = None, settings: Settings = Depends(get_settings_dep)):
+    token = secrets.token_urlsafe(32)
+    response = render(request, "login.html", csrf_token=token, next=_safe_next(next), error=None, email="")
+    response.set_cookie(
+        LOGIN_CSRF_COOKIE, token, httponly=True, samesite="strict", secure=settings.secure_cookies, path="/staff"
+    )
+    return response
+
+
+@router.post("/login", response_class=HTMLResponse)
+def sign_in(
+    request: Request,
+    email: str = Form(""),
+    password: str = Form(""),
+    csrf_token: str = Form(""),
+    next: str = Form("/staff"),
+    db_session: Session = Depends(get_db),
+    settings: Settings = Depends(get_settings_dep),
+):
+    def again(error: str, status_code: int) -> HTMLResponse:
+        token = secrets.token_urlsafe(32)
+        response = render(
+            request,
+            "login.html",
+            status_code=status_code,
+            csrf_token=token,
+            next=_safe_next(next),
+            error=error,
+            email=email[:254],
+        )
+        response.set_cookie(
+            LOGIN_CSRF_COOKIE, token, httponly=True, samesite="strict", secure=settings.secure_cookies, path="/staff"
+        )
+        return response
+
+    expected = request.cookies.get(LOGIN_CSRF_COOKIE)
+    if not expected or not secrets.compare_digest(expected, csrf_token):
+        return again("The sign-in form had expired. Enter your details again.", 400)
+    address = request.client.host if request.client else "unknown"
+    limiter = _login_limiter(request)
+    wait = limiter.hit(f"address:{address}") or limiter.hit(f"email:{auth.normalise_email(email)}")
+    if wait:
+        minutes = max(1, round(wait / 60))
+        return again(
+            f"Too many sign-in attempts. Wait {minutes} minute{'s' if minutes != 1 else ''} and try again.", 429
+        )
+    account = auth.authenticate(db_session=db_session, email=email[:254], password=password[:1000])
+    if account is None:
+        return again("The email address or password is not right.", 401)
+    token, _session = auth.start_session(db_session=db_session, account=account)
+    response = _see_other(_safe_next(next))
+    response.set_cookie(
+        SESSION_COOKIE, token, httponly=True, samesite="strict", secure=settings.secure_cookies, path="/staff"
+    )
+    response.delete_cookie(LOGIN_CSRF_COOKIE, path="/staff")
+    return response
+
+
+@router.post("/logout")
+def sign_out(
+    request: Request,
+    csrf_token: str = Form(""),
+    staff: Staff = Depends(current_staff),
+    db_session: Session = Depends(get_db),
+):
+    check_csrf(staff, csrf_token)
+    auth.end_session(db_session=db_session, token=request.cookies.get(SESSION_COOKIE))
+    response = _see_other("/staff/login")
+    response.delete_cookie(SESSION_COOKIE, path="/staff")
+    return response
+
+
+# The queue ------------------------------------------------------------------------------
+
+
+def _staff_names(db_session: Session) -> dict[int, str]:
+    return dict(db_session.execute(select(StaffAccount.id, StaffAccount.display_name)).all())
+
+
+@router.get("", response_class=HTMLResponse)
+def queue(
+    request: Request,
+    status: str = Query("waiting"),
+    reason: str = Query(""),
+    assignee: str = Query(""),
+    q: str = Query("", max_length=200),
+    staff: Staff = Depends(current_staff),
+    db_session: Session = Depends(get_db),
+):
+    """Waiting tickets oldest first (or any status), with filters and search."""
+    status_filter = TicketStatus(status) if status in labels.STATUS_LABELS else None
+    assignee_id = staff.account.id if assignee == "me" else (int(assignee) if assignee.isdigit() else None)
+    tickets = hotline_service.list_tickets(
+        db_session=db_session,
+        status=status_filter,
+        reason=reason if reason in labels.REASONS else None,
+        assignee_id=assignee_id,
+        search=q or None,
+        limit=200,
+    )
+    return render(
+        request,
+        "queue.html",
+        **_common(staff),
+        tickets=tickets,
+        counts=hotline_service.counts_by_status(db_session=db_session),
+        status=status if status_filter else "all",
+        reason=reason,
+        assignee=assignee,
+        q=q,
+        names=_staff_names(db_session),
+        now=utcnow(),
+    )
+
+
+# A ticket -------------------------------------------------------------------------------
+
+
+def _ticket_or_404(db_session: Session, reference: str) -> Ticket:
+    ticket = hotline_service.get_by_reference(db_session=db_session, reference=reference)
+    if ticket is None:
+        raise hotline_service.TicketNotFound(reference)
+    return ticket
+
+
+def _visitor_present(db_session: Session, ticket: Ticket) -> bool:
+    conversation = chat_service.get(db_session=db_session, conversation_id=ticket.conversation_id or "")
+    seen = conversation.visitor_seen_at if conversation else None
+    return bool(seen) and (utcnow() - seen).total_seconds() < VISITOR_PRESENT_SECONDS
+
+
+@router.get("/tickets/{reference}", response_class=HTMLResponse)
+def ticket_page(
+    request: Request,
+    reference: str,
+    error: str | None = None,
+    staff: Staff = Depends(current_staff),
+    db_session: Session = Depends(get_db),
+):
+    ticket = _ticket_or_404(db_session, reference)
+    messages = (
+        chat_service.messages_after(db_session=db_session, conversation_id=ticket.conversation_id, limit=2000)
+        if ticket.conversation_id
+        else []
+    )
+    ambassador = (
+        directory_service.get(db_session=db_session, ambassador_id=ticket.ambassador_id)
+        if ticket.ambassador_id
+        else None
+    )
+    return render(
+        request,
+        "ticket.html",
+        **_common(staff),
+        ticket=ticket,
+        messages=messages,
+        events=hotline_service.events(db_session=db_session, ticket=ticket),
+        notes=ticket.notes,
+        names=_staff_names(db_session),
+        ambassador=ambassador,
+        visitor_present=_visitor_present(db_session, ticket),
+        error=error,
+        now=utcnow(),
+    )
+
+
+@router.get("/tickets/{reference}/messages.json")
+def ticket_messages(
+    reference: str,
+    after: int = Query(0, ge=0),
+    staff: Staff = Depends(current_staff),
+    db_session: Session = Depends(get_db),
+):
+    """New transcript messages for the ticket page's live view."""
+    ticket = _ticket_or_404(db_session, reference)
+    messages = (
+        chat_service.messages_after(db_session=db_session, conversation_id=ticket.conversation_id, after_id=after)
+        if ticket.conversation_id
+        else []
+    )
+    return JSONResponse(
+        {
+            "messages": [
+                {"id": m.id, "sender": m.sender, "text": m.text, "at": labels.when(m.created_at)} for m in messages
+            ],
+            "visitor_present": _visitor_present(db_session, ticket),
+            "status": ticket.status,
+        }
+    )
+
+
+def _done(reference: str) -> RedirectResponse:
+    return _see_other(f"/staff/tickets/{reference}")
+
+
+@router.post("/tickets/{reference}/claim")
+def claim(
+    reference: str,
+    csrf_token: str = Form(""),
+    staff: Staff = Depends(current_staff),
+    db_session: Session = Depends(get_db),
+):
+    check_csrf(staff, csrf_token)
+    hotline_service.claim(db_session=db_session, ticket=_ticket_or_404(db_session, reference), account=staff.account)
+    return _done(reference)
+
+
+@router.post("/tickets/{reference}/release")
+def release(
+    reference: str,
+    csrf_token: str = Form(""),
+    staff: Staff = Depends(current_staff),
+    db_session: Session = Depends(get_db),
+):
+    check_csrf(staff, csrf_token)
+    hotline_service.release(db_session=db_session, ticket=_ticket_or_404(db_session, reference), account=staff.account)
+    return _see_other("/staff")
+
+
+@router.post("/tickets/{reference}/reply")
+def reply(
+    reference: str,
+    text: str = Form(""),
+    csrf_token: str = Form(""),
+    staff: Staff = Depends(current_staff),
+    db_session: Session = Depends(get_db),
+):
+    check_csrf(staff, csrf_token)
+    ticket = _ticket_or_404(db_session, reference)
+    text = text.strip()
+    if not text or len(text) > MAX_REPLY:
+        return _see_other(f"/staff/tickets/{reference}?error=reply#reply")
+    if ticket.assignee_id is None:
+        hotline_service.claim(db_session=db_session, ticket=ticket, account=staff.account)
+    hotline_service.reply(
+        db_session=db_session,
+        ticket=ticket,
+        staff_id=staff.account.id,
+        actor=hotline_service.staff_actor(staff.account),
+        text=text,
+    )
+    return _see_other(f"/staff/tickets/{reference}#reply")
+
+
+@router.post("/tickets/{reference}/hand-back")
+def hand_back(
+    reference: str,
+    csrf_token: str = Form(""),
+    staff: Staff = Depends(current_staff),
+    db_session: Session = Depends(get_db),
+):
+    check_csrf(staff, csrf_token)
+    hotline_service.hand_back_to_bot(
+        db_session=db_session, ticket=_ticket_or_404(db_session, reference), account=staff.account
+    )
+    return _done(reference)
+
+
+@router.post("/tickets/{reference}/note")
+def note(
+    reference: str,
+    text: str = Form(""),
+    csrf_token: str = Form(""),
+    staff: Staff = Depends(current_staff),
+    db_session: Session = Depends(get_db),
+):
+    check_csrf(staff, csrf_token)
+    text = text.strip()
+    if not text or len(text) > 5000:
+        return _see_other(f"/staff/tickets/{reference}?error=note#notes")
+    hotline_service.add_note(
+        db_session=db_session, ticket=_ticket_or_404(db_session, reference), account=staff.account, text=text
+    )
+    return _see_other(f"/staff/tickets/{reference}#notes")
+
+
+@router.post("/tickets/{reference}/priority")
+def priority(
+    reference: str,
+    priority: str = Form(""),
+    csrf_token: str = Form(""),
+    staff: Staff = Depends(current_staff),
+    db_session: Session = Depends(get_db),
+):
+    check_csrf(staff, csrf_token)
+    if priority not in labels.PRIORITIES:
+        return _see_other(f"/staff/tickets/{reference}?error=priority")
+    hotline_service.set_priority(
+        db_session=db_session,
+        ticket=_ticket_or_404(db_session, reference),
+        account=staff.account,
+        priority=TicketPriority(priority),
+    )
+    return _done(reference)
+
+
+@router.post("/tickets/{reference}/callback")
+def callback(
+    reference: str,
+    due: str = Form(""),
+    csrf_token: str = Form(""),
+    staff: Staff = Depends(current_staff),
+    db_session: Session = Depends(get_db),
+):
+    check_csrf(staff, csrf_token)
+    due_at = None
+    if due.strip():
+        try:
+            due_at = datetime.fromisoformat(due.strip())
+        except ValueError:
+            return _see_other(f"/staff/tickets/{reference}?error=callback")
+    hotline_service.arrange_callback(
+        db_session=db_session, ticket=_ticket_or_404(db_session, reference), account=staff.account, due_at=due_at
+    )
+    return _done(reference)
+
+
+@router.post("/tickets/{reference}/resolve")
+def resolve(
+    reference: str,
+    outcome: str = Form(""),
+    csrf_token: str = Form(""),
+    staff: Staff = Depends(current_staff),
+    db_session: Session = Depends(get_db),
+):
+    check_csrf(staff, csrf_token)
+    if outcome not in labels.OUTCOMES:
+        return _see_other(f"/staff/tickets/{reference}?error=outcome#resolve")
+    hotline_service.resolve(
+        db_session=db_session,
+        ticket=_ticket_or_404(db_session, reference),
+        account=staff.account,
+        outcome=TicketOutcome(outcome),
+    )
+    return _done(reference)
+
+
+@router.post("/tickets/{reference}/reopen")
+def reopen(
+    reference: str,
+    csrf_token: str = Form(""),
+    staff: Staff = Depends(current_staff),
+    db_session: Session = Depends(get_db),
+):
+    check_csrf(staff, csrf_token)
+    hotline_service.reopen(db_session=db_session, ticket=_ticket_or_404(db_session, reference), account=staff.account)
+    return _done(reference)

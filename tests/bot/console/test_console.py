@@ -1,0 +1,250 @@
+"""The console: sign-in, sessions, CSRF, the queue and a ticket's whole life."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select, update
+
+from bot.chat.models import Conversation
+from bot.console.models import StaffSession
+from bot.hotline import service as hotline_service
+from bot.hotline.models import Ticket, TicketEvent
+from tests.bot.console.helpers import console_client, csrf_from, service_headers, sign_in
+
+
+@pytest.fixture
+def console(database_url):
+    with console_client(database_url) as client:
+        yield client
+    client.app.state.engine.dispose()
+
+
+def handoff(client, conversation_id="conv-console-1", **fields) -> str:
+    body = {
+        "conversation_id": conversation_id,
+        "reason": "asked_for_person",
+        "contact_name": "Sam Visitor",
+        "contact_method": "email",
+        "contact_email": "sam.visitor@example.org",
+        "description": "Help with our library spin-out",
+        "consent": True,
+        "transcript": [{"sender": "user", "text": "<script>alert(1)</script> can I talk to someone"}],
+        **fields,
+    }
+    response = client.post("/api/tickets", json=body, headers=service_headers())
+    assert response.status_code == 201, response.text
+    return response.json()["reference"]
+
+
+@pytest.mark.parametrize("path", ["/staff", "/staff/tickets/MIS-000001", "/staff/tickets/MIS-000001/messages.json"])
+def test_every_page_needs_sign_in(console, path):
+    response = console.get(path)
+    assert response.status_code == 303
+    assert response.headers["location"].startswith("/staff/login?next=")
+
+
+def test_posts_without_a_session_change_nothing(console):
+    reference = handoff(console)
+    response = console.post(f"/staff/tickets/{reference}/claim", data={"csrf_token": "x"})
+    assert response.status_code == 303 and response.headers["location"].startswith("/staff/login")
+    with console.app.state.session_factory() as session:
+        assert session.scalars(select(Ticket.status)).one() == "waiting"
+
+
+def test_sign_in_sets_a_safe_cookie_and_a_new_session_each_time(console):
+    response = sign_in(console, "agent@example.gov.uk")
+    assert response.status_code == 303 and response.headers["location"] == "/staff"
+    cookie = response.headers["set-cookie"]
+    assert "mis_staff=" in cookie and "HttpOnly" in cookie and "SameSite=strict" in cookie and "Path=/staff" in cookie
+    first = console.cookies.get("mis_staff")
+    sign_in(console, "agent@example.gov.uk")
+    assert console.cookies.get("mis_staff") != first  # regenerated at sign-in
+    assert console.get("/staff").status_code == 200
+
+
+def test_wrong_password_and_unknown_email_say_the_same(console):
+    for email, password in (("agent@example.gov.uk", "wrong password!!"), ("nobody@example.gov.uk", "whatever12345")):
+        response = sign_in(console, email, password)
+        assert response.status_code == 401
+        assert "email address or password is not right" in response.text
+
+
+def test_sign_in_form_needs_its_csrf_token(console):
+    console.get("/staff/login")
+    response = console.post(
+        "/staff/login",
+        data={"email": "agent@example.gov.uk", "password": "correct horse battery", "csrf_token": "forged"},
+    )
+    assert response.status_code == 400 and "expired" in response.text
+
+
+def test_sign_in_attempts_are_rate_limited(database_url):
+    with console_client(database_url, staff_login_attempts_per_15_minutes=3) as client:
+        codes = [sign_in(client, "agent@example.gov.uk", "not the password").status_code for _ in range(3)]
+        assert codes == [401, 401, 401]
+        blocked = sign_in(client, "agent@example.gov.uk")  # even the right password waits
+        assert blocked.status_code == 429 and "Too many sign-in attempts" in blocked.text
+    client.app.state.engine.dispose()
+
+
+def test_sign_out_ends_the_session(console):
+    sign_in(console, "agent@example.gov.uk")
+    page = console.get("/staff")
+    assert console.post("/staff/logout", data={"csrf_token": csrf_from(page.text)}).status_code == 303
+    assert console.get("/staff").status_code == 303
+    with console.app.state.session_factory() as session:
+        assert session.scalars(select(StaffSession)).all() == []
+
+
+@pytest.mark.parametrize("column, age", [("last_seen_at", timedelta(minutes=31)), ("created_at", timedelta(hours=11))])
+def test_idle_and_absolute_session_timeouts(console, column, age):
+    sign_in(console, "agent@example.gov.uk")
+    with console.app.state.session_factory.begin() as session:
+        stamp = session.scalars(select(getattr(StaffSession, column))).one()
+        session.execute(update(StaffSession).values({column: stamp - age}))
+    assert console.get("/staff").status_code == 303
+
+
+def test_forms_without_the_csrf_token_are_refused(console):
+    reference = handoff(console)
+    sign_in(console, "agent@example.gov.uk")
+    for token in ("", "forged"):
+        response = console.post(f"/staff/tickets/{reference}/claim", data={"csrf_token": token})
+        assert response.status_code == 403 and "form has expired" in response.text
+    with console.app.state.session_factory() as session:
+        assert session.scalars(select(Ticket.status)).one() == "waiting"
+
+
+def test_queue_lists_waiting_tickets_oldest_first_with_filters_and_search(console):
+    first = handoff(console, "conv-a", contact_name="Alice Older")
+    second = handoff(console, "conv-b", contact_name="Bob Newer", reason="complaint", contact_email="bob@example.org")
+    sign_in(console, "agent@example.gov.uk")
+    page = console.get("/staff").text
+    assert page.index(first) < page.index(second)
+    assert "Waiting: <strong>2</strong>" in page
+    assert (
+        second in console.get("/staff?reason=complaint").text
+        and first not in console.get("/staff?reason=complaint").text
+    )
+    assert second in console.get("/staff?q=bob@example").text and first not in console.get("/staff?q=bob@example").text
+    assert first in console.get("/staff?q=library spin").text  # what they wrote
+    assert first in console.get(f"/staff?q={first.lower()}").text
+    assert "No tickets match" in console.get("/staff?q=nothing-like-this").text
+
+
+def test_a_ticket_shows_the_transcript_as_text(console):
+    reference = handoff(console)
+    sign_in(console, "agent@example.gov.uk")
+    page = console.get(f"/staff/tickets/{reference}").text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; can I talk to someone" in page
+    assert "<script>alert(1)</script>" not in page
+    assert "sam.visitor@example.org" in page and "Sam Visitor" in page
+
+
+def test_unknown_ticket_is_a_404_page(console):
+    sign_in(console, "agent@example.gov.uk")
+    response = console.get("/staff/tickets/MIS-999999")
+    assert response.status_code == 404 and "There is no ticket" in response.text
+
+
+def test_a_ticket_from_claim_to_resolve_with_every_change_audited(console):
+    reference = handoff(console)
+    sign_in(console, "agent@example.gov.uk")
+    url = f"/staff/tickets/{reference}"
+
+    def post(action, **data):
+        token = csrf_from(console.get(url).text)
+        return console.post(f"{url}/{action}", data={"csrf_token": token, **data})
+
+    assert post("claim").status_code == 303
+    assert post("reply", text="Hello Sam, this is Jo.").status_code == 303
+    with console.app.state.session_factory() as session:
+        assert session.get(Conversation, "conv-console-1").bot_paused is True
+    assert post("note", text="Wants a call about TUPE").status_code == 303
+    assert post("priority", priority="high").status_code == 303
+    assert post("hand-back").status_code == 303
+    assert post("callback", due="2026-12-01T10:30").status_code == 303
+    assert post("resolve", outcome="callback_made").status_code == 303
+    illegal = post("hand-back")
+    assert illegal.status_code == 303 and illegal.headers["location"].endswith("?error=transition")
+    assert "That change is not possible" in console.get(illegal.headers["location"]).text
+    assert post("reopen").status_code == 303
+
+    with console.app.state.session_factory() as session:
+        ticket = session.scalars(select(Ticket)).one()
+        assert (ticket.status, ticket.priority, ticket.outcome) == ("waiting", "high", None)
+        assert ticket.first_response_at is not None and ticket.callback_due_at is not None
+        assert session.get(Conversation, "conv-console-1").bot_paused is False
+        events = session.scalars(
+            select(TicketEvent).where(TicketEvent.ticket_id == ticket.id).order_by(TicketEvent.id)
+        ).all()
+        kinds = [(e.kind, e.to_status) for e in events]
+        assert kinds == [
+            ("created", "waiting"),
+            ("assigned", None),
+            ("status_changed", "claimed"),
+            ("status_changed", "live"),
+            ("staff_replied", None),
+            ("note_added", None),
+            ("priority_changed", None),
+            ("status_changed", "claimed"),
+            ("status_changed", "callback_arranged"),
+            ("status_changed", "resolved"),
+            ("status_changed", "waiting"),
+        ]
+        assert all(e.actor.startswith("staff:") for e in events[1:])
+    page = console.get(url).text
+    assert "Wants a call about TUPE" in page and "Jo Agent" in page
+
+
+@pytest.mark.parametrize(
+    "action, data, error",
+    [
+        ("reply", {"text": "  "}, "reply"),
+        ("note", {"text": ""}, "note"),
+        ("resolve", {"outcome": "vanished"}, "outcome"),
+        ("callback", {"due": "next tuesday-ish"}, "callback"),
+        ("priority", {"priority": "extreme"}, "priority"),
+    ],
+)
+def test_bad_form_input_is_refused_with_a_message(console, action, data, error):
+    reference = handoff(console)
+    sign_in(console, "agent@example.gov.uk")
+    url = f"/staff/tickets/{reference}"
+    response = console.post(f"{url}/{action}", data={"csrf_token": csrf_from(console.get(url).text), **data})
+    assert response.status_code == 303 and f"error={error}" in response.headers["location"]
+    assert "There is a problem" in console.get(response.headers["location"].split("#")[0]).text
+
+
+def test_live_view_reports_new_messages_and_presence(console):
+    reference = handoff(console)
+    sign_in(console, "agent@example.gov.uk")
+    body = console.get(f"/staff/tickets/{reference}/messages.json?after=0").json()
+    assert [m["sender"] for m in body["messages"]] == ["user", "system"]
+    assert body["visitor_present"] is False
+    last = body["messages"][-1]["id"]
+    with console.app.state.session_factory.begin() as session:
+        ticket = hotline_service.get_by_reference(db_session=session, reference=reference)
+        hotline_service.reply(db_session=session, ticket=ticket, staff_id=None, actor="staff:1", text="Hi")
+    later = console.get(f"/staff/tickets/{reference}/messages.json?after={last}").json()
+    assert [m["sender"] for m in later["messages"]] == ["system", "staff"]
+
+
+def test_create_staff_refuses_weak_or_duplicate_accounts(db_session):
+    from bot.console import auth
+
+    auth.create_staff(
+        db_session=db_session, email="X@Example.gov.uk", display_name="X", password="long enough password", role="agent"
+    )
+    for kwargs, words in (
+        ({"email": "x@example.gov.uk", "password": "long enough password"}, "already exists"),
+        ({"email": "y@example.gov.uk", "password": "short"}, "at least 12"),
+        ({"email": "not-an-email", "password": "long enough password"}, "valid email"),
+        ({"email": "z@example.gov.uk", "password": "long enough password", "role": "owner"}, "role"),
+    ):
+        with pytest.raises(auth.AccountError, match=words):
+            auth.create_staff(db_session=db_session, display_name="Y", **{"role": "agent", **kwargs})
+    account = auth.authenticate(db_session=db_session, email="x@example.gov.uk", password="long enough password")
+    assert account is not None and account.password_hash.startswith("$argon2")

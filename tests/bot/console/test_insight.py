@@ -1,0 +1,276 @@
+"""Unanswered questions and the dashboard: the figures, and the pages that show them."""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from urllib.parse import quote_plus
+
+import pytest
+from fastapi.testclient import TestClient
+
+from bot.chat.models import Conversation
+from bot.console import insight
+from bot.database.core import utcnow
+from bot.faq.models import AnswerFeedback, QuestionLog
+from bot.hotline.models import Ticket
+from tests.bot.console.test_content_pages import Console, open_console
+from tests.factories import faq_entry
+
+WALES = "how do I set up a mutual in wales"
+WALES_AGAIN = "setting up a mutual in Wales?"
+PENSIONS = "what pension will staff keep after the transfer"
+SCRIPT = "<script>alert(1)</script> can a parish council spin out"
+
+
+@pytest.fixture
+def console(database_url) -> Iterator[Console]:
+    opened = open_console(database_url)
+    yield opened
+    opened.admin.close()
+    opened.agent.close()
+    opened.app.state.engine.dispose()
+
+
+def ask(session, text: str, *, decision: str = "none", ago: timedelta = timedelta(hours=1), **fields) -> QuestionLog:
+    log = QuestionLog(text=text, decision=decision, created_at=utcnow() - ago, **fields)
+    session.add(log)
+    session.flush()
+    return log
+
+
+def table_text(page: str) -> str:
+    """The words in the page's tables, tags removed and spaces collapsed."""
+    tables = " ".join(re.findall(r"<table.*?</table>", page, flags=re.S))
+    return html.unescape(" ".join(re.sub(r"<[^>]+>", " ", tables).split()))
+
+
+# Grouping -------------------------------------------------------------------------------
+
+
+def test_similar_wordings_are_grouped_and_the_biggest_group_comes_first():
+    now = utcnow()
+    questions = [
+        insight.UnansweredQuestion(PENSIONS, now - timedelta(minutes=1), "none"),
+        insight.UnansweredQuestion(WALES, now - timedelta(minutes=2), "none"),
+        insight.UnansweredQuestion(WALES_AGAIN, now - timedelta(minutes=3), "suggest"),
+    ]
+    groups = insight.group_questions(questions=questions)
+    assert [(g.count, g.examples) for g in groups] == [(2, [WALES, WALES_AGAIN]), (1, [PENSIONS])]
+    assert groups[0].representative == WALES
+    assert groups[0].last_asked == now - timedelta(minutes=2)
+    assert groups[0].reasons == {"none": 1, "suggest": 1}
+
+
+def test_questions_of_only_stopwords_are_not_lumped_together():
+    now = utcnow()
+    questions = [insight.UnansweredQuestion(text, now, "none") for text in ("hi", "hello there", "hi")]
+    assert sorted(g.count for g in insight.group_questions(questions=questions)) == [1, 2]
+
+
+def test_unanswered_questions_are_the_fallbacks_and_unsure_answers_in_the_period(db_session):
+    ask(db_session, WALES)
+    ask(db_session, WALES_AGAIN, decision="suggest", ago=timedelta(days=2))
+    ask(db_session, PENSIONS, decision="answer", top_faq_id="tupe-pensions")  # answered, no complaint
+    ask(db_session, "an old question nobody answered", ago=timedelta(days=45))
+    since = utcnow() - timedelta(days=30)
+    texts = {q.text: q.why for q in insight.unanswered_questions(db_session=db_session, since=since)}
+    assert texts == {WALES: "none", WALES_AGAIN: "suggest"}
+    groups = insight.unanswered_groups(db_session=db_session, since=since)
+    assert [g.count for g in groups] == [2]
+    older = insight.unanswered_questions(db_session=db_session, since=utcnow() - timedelta(days=90))
+    assert "an old question nobody answered" in [q.text for q in older]
+
+
+def test_a_no_to_was_this_helpful_brings_back_the_question_that_got_that_answer(db_session):
+    faq_entry(db_session, id="nhs-pension", question="Can staff keep the NHS pension?")
+    faq_entry(db_session, id="other-entry", question="Something else?")
+    ask(
+        db_session,
+        "can staff keep the nhs pension",
+        conversation_id="c1",
+        top_faq_id="nhs-pension",
+        ago=timedelta(hours=3),
+        decision="answer",
+    )
+    # A later question in the same conversation, answered from another entry.
+    ask(
+        db_session,
+        "what about the other thing",
+        conversation_id="c1",
+        top_faq_id="other-entry",
+        ago=timedelta(hours=2, minutes=50),
+        decision="answer",
+    )
+    # Asked after the feedback, so not the one the visitor was rating.
+    ask(
+        db_session,
+        "nhs pension again",
+        conversation_id="c1",
+        top_faq_id="nhs-pension",
+        ago=timedelta(hours=1),
+        decision="answer",
+    )
+    ask(
+        db_session,
+        "a happy visitor's question",
+        conversation_id="c2",
+        top_faq_id="nhs-pension",
+        ago=timedelta(hours=3),
+        decision="answer",
+    )
+    db_session.add_all(
+        [
+            AnswerFeedback(
+                conversation_id="c1", faq_id="nhs-pension", helpful=False, created_at=utcnow() - timedelta(hours=2)
+            ),
+            AnswerFeedback(
+                conversation_id="c2", faq_id="nhs-pension", helpful=True, created_at=utcnow() - timedelta(hours=2)
+            ),
+        ]
+    )
+    db_session.flush()
+    questions = insight.unanswered_questions(db_session=db_session, since=utcnow() - timedelta(days=7))
+    assert [(q.text, q.why) for q in questions] == [("can staff keep the nhs pension", "not_helpful")]
+
+
+# The unanswered page --------------------------------------------------------------------
+
+
+def test_the_unanswered_page_groups_questions_and_escapes_what_visitors_typed(console):
+    with console.app.state.session_factory.begin() as session:
+        ask(session, WALES)
+        ask(session, WALES_AGAIN, decision="suggest", ago=timedelta(hours=2))
+        ask(session, SCRIPT)
+        ask(session, "an old question nobody answered", ago=timedelta(days=45))
+
+    page = console.agent.get("/staff/unanswered")
+    assert page.status_code == 200
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page.text and "<script>alert" not in page.text
+    rows = table_text(page.text)
+    assert f"{WALES} {WALES_AGAIN}" in rows and "No answer found: 1; Not sure of the answer: 1 2" in rows
+    assert rows.index(WALES) < rows.index("can a parish council spin out")
+    assert "an old question nobody answered" not in rows
+    assert "Write an FAQ for this" not in page.text  # agents cannot write FAQ entries
+
+    admin_page = console.admin.get("/staff/unanswered").text
+    link = f'href="/staff/faq/new?question={quote_plus(WALES)}"'
+    assert "Write an FAQ for this" in admin_page and link in admin_page
+    assert f'href="/staff/faq/new?question={quote_plus(SCRIPT)}"' in admin_page
+    form = console.admin.get(f"/staff/faq/new?question={quote_plus(SCRIPT)}").text
+    assert 'value="&lt;script&gt;alert(1)&lt;/script&gt; can a parish council spin out"' in form
+
+    longer = console.agent.get("/staff/unanswered", params={"days": "90"}).text
+    assert "an old question nobody answered" in longer
+    assert console.agent.get("/staff/unanswered", params={"days": "nonsense"}).status_code == 200
+
+
+def test_the_unanswered_page_when_there_is_nothing(console):
+    page = console.agent.get("/staff/unanswered")
+    assert page.status_code == 200 and "No unanswered questions in this period." in page.text
+
+
+def test_insight_pages_need_sign_in(console):
+    stranger = TestClient(console.app, follow_redirects=False)
+    for path in ("/staff/unanswered", "/staff/dashboard"):
+        response = stranger.get(path)
+        assert response.status_code == 303 and response.headers["location"].startswith("/staff/login?next=")
+
+
+# Dashboard ------------------------------------------------------------------------------
+
+
+def add_service_history(session, now: datetime) -> None:
+    """Six conversations, three handed off; a ticket from elsewhere; one long ago."""
+    for n in range(1, 6):
+        session.add(Conversation(id=f"c{n}", created_at=now - timedelta(minutes=n)))
+    session.add(Conversation(id="c6", created_at=now - timedelta(days=3)))
+    session.add(Conversation(id="c-old", created_at=now - timedelta(days=100)))
+    session.flush()
+    opened = now - timedelta(hours=2)
+    tickets = [
+        ("c1", "asked_for_person", opened, 5),
+        ("c2", "asked_for_person", opened, 10),
+        ("c3", "complaint", opened, 30),
+        (None, "bot_could_not_answer", opened, None),
+        ("c-old", "complaint", now - timedelta(days=100), 1),
+    ]
+    for number, (conversation_id, reason, created, wait) in enumerate(tickets, start=1):
+        session.add(
+            Ticket(
+                reference=f"MIS-T{number}",
+                conversation_id=conversation_id,
+                reason=reason,
+                created_at=created,
+                first_response_at=created + timedelta(minutes=wait) if wait is not None else None,
+            )
+        )
+    for helpful in (True, True, True, False):
+        session.add(AnswerFeedback(conversation_id="c1", helpful=helpful, created_at=now - timedelta(hours=1)))
+    session.add(AnswerFeedback(conversation_id="c-old", helpful=False, created_at=now - timedelta(days=100)))
+    session.flush()
+
+
+def test_the_dashboard_figures(db_session):
+    now = utcnow()
+    add_service_history(db_session, now)
+    since = now - timedelta(days=30)
+    daily = insight.conversations_per_day(db_session=db_session, days=14, today=now.date())
+    assert len(daily) == 14 and daily[-1] == (now.date(), 5)
+    assert dict(daily)[(now - timedelta(days=3)).date()] == 1 and sum(count for _, count in daily) == 6
+    outcomes = insight.conversation_outcomes(db_session=db_session, since=since)
+    assert (outcomes.total, outcomes.handed_off, outcomes.without_handoff) == (6, 3, 3)
+    assert outcomes.share_without_handoff == 0.5
+    assert insight.handoffs_by_reason(db_session=db_session, since=since) == {
+        "asked_for_person": 2,
+        "bot_could_not_answer": 1,
+        "complaint": 1,
+        "ambassador_introduction": 0,
+    }
+    assert sorted(insight.first_response_minutes(db_session=db_session, since=since)) == [5, 10, 30]
+    assert insight.median_first_response_minutes(db_session=db_session, since=since) == 10
+    assert insight.feedback_counts(db_session=db_session, since=since) == {"yes": 3, "no": 1}
+    assert insight.median_first_response_minutes(db_session=db_session, since=now) is None
+
+
+def test_the_dashboard_with_no_data(console):
+    page = console.agent.get("/staff/dashboard")
+    assert page.status_code == 200
+    assert page.text.count("No data yet") == 5
+    assert "<svg" not in page.text
+
+
+def test_the_dashboard_shows_charts_and_the_same_figures_in_tables(console):
+    now = utcnow()
+    with console.app.state.session_factory.begin() as session:
+        add_service_history(session, now)
+
+    page = console.agent.get("/staff/dashboard")
+    assert page.status_code == 200 and "No data yet" not in page.text
+    figures = table_text(page.text)
+    assert f"{now:%a %-d %b} 5" in figures and f"{now - timedelta(days=3):%a %-d %b} 1" in figures
+    assert "Without a handoff 3 Handed to the hotline 3 All conversations 6" in figures
+    assert "Share resolved without a handoff 50%" in figures
+    assert "Asked for a person 2" in figures and "Bot could not answer 1" in figures
+    assert "Complaint 1" in figures and "Ambassador introduction 0" in figures
+    assert "Median wait 10 minutes Tickets with a first response 3" in figures
+    assert "Yes, it helped 3 No, it did not 1" in figures
+
+    # Accessible charts that the page's Content-Security-Policy allows.
+    svgs = re.findall(r"<svg.*?</svg>", page.text, flags=re.S)
+    assert len(svgs) == 4
+    for svg in svgs:
+        title_id, desc_id = re.search(r'aria-labelledby="([^" ]+) ([^"]+)"', svg).groups()
+        assert 'role="img"' in svg
+        assert f'<title id="{title_id}">' in svg and f'<desc id="{desc_id}">' in svg
+        assert all(int(size) >= 14 for size in re.findall(r'font-size="(\d+)"', svg))
+    assert " style=" not in page.text and "<style" not in page.text
+    assert re.findall(r"<script[^>]*>", page.text) == ['<script type="module" src="/staff/static/console/console.js">']
+    assert "default-src 'self'" in page.headers["content-security-policy"]
+    assert "Handoffs by reason. Asked for a person: 2; Bot could not answer: 1" in page.text
+
+    # The period applies to everything but the daily chart: 90 days still leaves out day 100.
+    longer = table_text(console.agent.get("/staff/dashboard", params={"days": "90"}).text)
+    assert "Complaint 1" in longer and "All conversations 6" in longer
