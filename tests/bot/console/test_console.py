@@ -248,3 +248,54 @@ def test_create_staff_refuses_weak_or_duplicate_accounts(db_session):
             auth.create_staff(db_session=db_session, display_name="Y", **{"role": "agent", **kwargs})
     account = auth.authenticate(db_session=db_session, email="x@example.gov.uk", password="long enough password")
     assert account is not None and account.password_hash.startswith("$argon2")
+
+
+def test_the_create_staff_command(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    from bot.console import auth as console_auth
+    from bot.database import migrate
+    from bot.database.core import make_engine, make_session_factory
+
+    url = f"sqlite:///{tmp_path / 'staff.db'}"
+    migrate.upgrade(url)
+    env = {**os.environ, "DATABASE_URL": url, "ENVIRONMENT": "test", "SERVICE_TOKEN": "x" * 20}
+    command = [
+        sys.executable,
+        "-m",
+        "bot",
+        "create-staff",
+        "--email",
+        "Jo@Example.gov.uk",
+        "--name",
+        "Jo",
+        "--role",
+        "admin",
+        "--password-stdin",
+    ]
+    made = subprocess.run(
+        command, input="a long enough password\n", env=env, capture_output=True, text=True, timeout=60
+    )
+    assert made.returncode == 0 and "Created admin account jo@example.gov.uk" in made.stdout
+    again = subprocess.run(
+        command, input="a long enough password\n", env=env, capture_output=True, text=True, timeout=60
+    )
+    assert again.returncode == 1 and "already exists" in again.stderr
+    weak = subprocess.run(
+        command[:5] + ["x@example.gov.uk"] + command[6:],
+        input="short\n",
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert weak.returncode == 1 and "at least 12" in weak.stderr
+    engine = make_engine(url)
+    with make_session_factory(engine)() as session:
+        account = console_auth.authenticate(
+            db_session=session, email="jo@example.gov.uk", password="a long enough password"
+        )
+        assert account is not None and account.role == "admin"
+    engine.dispose()
