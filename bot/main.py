@@ -20,6 +20,7 @@ from starlette.middleware.base import BaseHTTPMiddleware
 from bot.api.deps import get_db, require_service_token
 from bot.chat.router import router as chat_router
 from bot.config import Settings, get_settings
+from bot.console import labels
 from bot.console.content_router import router as content_router
 from bot.console.deps import NotAllowed, SignInRequired, login_redirect, render
 from bot.console.insight_router import router as insight_router
@@ -83,6 +84,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         openapi_url="/api/openapi.json",
     )
     app.state.settings = settings
+    labels.set_display_zone(settings.office_timezone)
     app.state.engine = make_engine(settings.database_url)
     app.state.session_factory = make_session_factory(app.state.engine)
     app.add_middleware(BodySizeLimit)

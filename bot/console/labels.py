@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
 
 from bot.database.core import utcnow
 from bot.hotline.enums import REASON_LABELS, TicketOutcome, TicketPriority, TicketReason, TicketStatus
@@ -54,5 +55,17 @@ def age(moment: datetime | None, now: datetime | None = None) -> str:
     return "less than a minute"
 
 
+# The store keeps times in UTC; the team reads them in the office's time zone.
+_display_zone = ZoneInfo("Europe/London")
+
+
+def set_display_zone(name: str) -> None:
+    global _display_zone
+    _display_zone = ZoneInfo(name)
+
+
 def when(moment: datetime | None) -> str:
-    return moment.strftime("%-d %b %Y, %H:%M") if moment else ""
+    if moment is None:
+        return ""
+    local = moment.replace(tzinfo=timezone.utc).astimezone(_display_zone) if moment.tzinfo is None else moment
+    return local.strftime("%-d %b %Y, %H:%M")

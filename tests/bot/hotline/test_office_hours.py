@@ -45,3 +45,11 @@ def test_naive_times_are_utc():
 def test_unreadable_office_hours_are_refused(text):
     with pytest.raises(OfficeHoursError):
         OfficeHours.parse(text, "Europe/London")
+
+
+def test_console_times_are_shown_in_the_office_time_zone():
+    from bot.console import labels
+
+    labels.set_display_zone("Europe/London")
+    assert labels.when(datetime(2026, 7, 1, 8, 30)) == "1 Jul 2026, 09:30"  # stored as UTC, read as BST
+    assert labels.when(datetime(2026, 12, 1, 8, 30)) == "1 Dec 2026, 08:30"
