@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 from bot.console import auth
 from bot.database.core import make_engine, make_session_factory, session_scope
 from tests.browser.conftest import run_axe
-from tests.browser.test_widget import BOT, LAUNCHER, OPTION, STAFF, last_bot, send
+from tests.browser.test_widget import BOT, LAUNCHER, OPTION, REPLY_TIMEOUT, STAFF, last_bot, send
 
 pytestmark = pytest.mark.browser
 PASSWORD = "correct horse battery"
@@ -39,22 +39,22 @@ def sign_in(page, site, email):
 def hand_off(visitor, site, name: str, first_message: str, then_button: bool = False) -> None:
     visitor.goto(site.web_url + "/")
     visitor.click(LAUNCHER)
-    expect(visitor.locator(BOT).first).to_contain_text("Mutuals Information Service", timeout=20_000)
+    expect(visitor.locator(BOT).first).to_contain_text("Mutuals Information Service", timeout=REPLY_TIMEOUT)
     send(visitor, first_message)
     if then_button:
-        expect(visitor.locator(BOT)).to_have_count(2, timeout=20_000)  # the reply to it, with its buttons
+        expect(visitor.locator(BOT)).to_have_count(2, timeout=REPLY_TIMEOUT)  # the reply to it, with its buttons
         last_bot(visitor).locator(OPTION, has_text="Talk to the hotline team").click()
-    expect(last_bot(visitor)).to_contain_text("What is your name?", timeout=20_000)
+    expect(last_bot(visitor)).to_contain_text("What is your name?", timeout=REPLY_TIMEOUT)
     send(visitor, name)
-    expect(last_bot(visitor)).to_contain_text("email or by phone", timeout=20_000)
+    expect(last_bot(visitor)).to_contain_text("email or by phone", timeout=REPLY_TIMEOUT)
     last_bot(visitor).locator(OPTION, has_text="Email").click()
-    expect(last_bot(visitor)).to_contain_text("email address", timeout=20_000)
+    expect(last_bot(visitor)).to_contain_text("email address", timeout=REPLY_TIMEOUT)
     send(visitor, "visitor@example.org")
-    expect(last_bot(visitor)).to_contain_text("what would you like help with", timeout=20_000)
+    expect(last_bot(visitor)).to_contain_text("what would you like help with", timeout=REPLY_TIMEOUT)
     send(visitor, "skip")
-    expect(last_bot(visitor)).to_contain_text("Can the hotline team contact you", timeout=20_000)
+    expect(last_bot(visitor)).to_contain_text("Can the hotline team contact you", timeout=REPLY_TIMEOUT)
     last_bot(visitor).locator(OPTION, has_text="Yes, you can contact me").click()
-    expect(visitor.locator(BOT, has_text="Your reference is MIS-")).to_have_count(1, timeout=20_000)
+    expect(visitor.locator(BOT, has_text="Your reference is MIS-")).to_have_count(1, timeout=REPLY_TIMEOUT)
 
 
 def test_the_hotline_loop_from_handoff_to_resolution(browser, site, accounts):
@@ -137,9 +137,11 @@ def test_an_admin_edits_an_answer_and_the_bot_uses_it_next(browser, site, accoun
 
         visitor.goto(site.web_url + "/")
         visitor.click(LAUNCHER)
-        expect(visitor.locator(BOT).first).to_contain_text("Mutuals Information Service", timeout=20_000)
+        expect(visitor.locator(BOT).first).to_contain_text("Mutuals Information Service", timeout=REPLY_TIMEOUT)
         send(visitor, "What is an options appraisal?")
-        expect(visitor.locator(BOT, has_text="Updated by the hotline team today.")).to_have_count(1, timeout=20_000)
+        expect(visitor.locator(BOT, has_text="Updated by the hotline team today.")).to_have_count(
+            1, timeout=REPLY_TIMEOUT
+        )
     finally:
         admin_context.close()
         visitor_context.close()
