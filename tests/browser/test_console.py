@@ -33,7 +33,7 @@ def sign_in(page, site, email):
     page.fill("#email", email)
     page.fill("#password", PASSWORD)
     page.click("button:has-text('Sign in')")
-    expect(page.locator("h1")).to_have_text("Hotline queue")
+    expect(page.locator("h1")).to_have_text("Hotline queue", timeout=REPLY_TIMEOUT)
 
 
 def hand_off(visitor, site, name: str, first_message: str, then_button: bool = False) -> None:
