@@ -35,7 +35,10 @@ def _require(path: Path | str, what: str) -> None:
 @pytest.fixture(scope="session")
 def browser():
     _require(CHROMIUM, "Chromium")
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
+
+    # Generous waits: on a busy 2-core machine a page or a reply can take seconds.
+    expect.set_options(timeout=15_000)
 
     with sync_playwright() as playwright:
         launched = playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS, headless=True)
