@@ -16,11 +16,13 @@ PYTHON ?= $(shell for p in $$HOME/.pyenv/versions/3.10*/bin/python3.10 /usr/loca
 AXE := tests/browser/node_modules/axe-core/axe.min.js
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: help run test install db model browser lint lock clean
+.PHONY: help run test eval eval-ci bench install db model browser lint lock clean
 
 help:
 	@echo "make run    start the whole assistant (web service, Rasa, action server) on loopback"
 	@echo "make test   run the whole test suite (SQLite and PostgreSQL)"
+	@echo "make eval   measure answer quality (reports/eval), failing on a quality gate"
+	@echo "make bench  measure speed and memory (reports/bench, docs/performance.md)"
 	@echo "make lint   ruff"
 
 $(STAMP): requirements.txt requirements-dev.txt constraints.txt
@@ -63,6 +65,20 @@ test: install model browser
 	$(VENV)/bin/ruff format --check bot actions ops tests
 	@echo "==> Tests (unit, API, actions, Rasa, end to end; SQLite and PostgreSQL)"
 	$(PY) -m pytest
+
+# Answer quality: NLU cross-validation, dialogue stories, FAQ search, whole conversations.
+# Writes reports/eval/ and exits non-zero when a quality gate fails.
+eval: install model
+	$(PY) -m ops.eval
+
+# The same gates in a form that fits CI's time.
+eval-ci: install model
+	$(PY) -m ops.eval --ci
+
+# Speed and cost: load on the gateway against bare Rasa, FAQ search and queue at scale,
+# memory, cold start, training. Writes reports/bench/ and docs/performance.md.
+bench: install model
+	$(PY) -m ops.bench
 
 lint: install
 	$(VENV)/bin/ruff check bot actions ops tests
