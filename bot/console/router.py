@@ -102,6 +102,7 @@ def sign_in(
     if account is None:
         return again("The email address or password is not right.", 401)
     token, _session = auth.start_session(db_session=db_session, account=account)
+    db_session.commit()  # before the redirect: the browser's next request must find the session
     response = _see_other(_safe_next(next))
     response.set_cookie(
         SESSION_COOKIE, token, httponly=True, samesite="strict", secure=settings.secure_cookies, path="/staff"
@@ -256,6 +257,7 @@ def claim(
 ):
     check_csrf(staff, csrf_token)
     hotline_service.claim(db_session=db_session, ticket=_ticket_or_404(db_session, reference), account=staff.account)
+    db_session.commit()
     return _done(reference)
 
 
@@ -268,6 +270,7 @@ def release(
 ):
     check_csrf(staff, csrf_token)
     hotline_service.release(db_session=db_session, ticket=_ticket_or_404(db_session, reference), account=staff.account)
+    db_session.commit()
     return _see_other("/staff")
 
 
@@ -293,6 +296,7 @@ def reply(
         actor=hotline_service.staff_actor(staff.account),
         text=text,
     )
+    db_session.commit()
     return _see_other(f"/staff/tickets/{reference}#reply")
 
 
@@ -307,6 +311,7 @@ def hand_back(
     hotline_service.hand_back_to_bot(
         db_session=db_session, ticket=_ticket_or_404(db_session, reference), account=staff.account
     )
+    db_session.commit()
     return _done(reference)
 
 
@@ -325,6 +330,7 @@ def note(
     hotline_service.add_note(
         db_session=db_session, ticket=_ticket_or_404(db_session, reference), account=staff.account, text=text
     )
+    db_session.commit()
     return _see_other(f"/staff/tickets/{reference}#notes")
 
 
@@ -345,6 +351,7 @@ def priority(
         account=staff.account,
         priority=TicketPriority(priority),
     )
+    db_session.commit()
     return _done(reference)
 
 
@@ -366,6 +373,7 @@ def callback(
     hotline_service.arrange_callback(
         db_session=db_session, ticket=_ticket_or_404(db_session, reference), account=staff.account, due_at=due_at
     )
+    db_session.commit()
     return _done(reference)
 
 
@@ -386,6 +394,7 @@ def resolve(
         account=staff.account,
         outcome=TicketOutcome(outcome),
     )
+    db_session.commit()
     return _done(reference)
 
 
@@ -398,4 +407,5 @@ def reopen(
 ):
     check_csrf(staff, csrf_token)
     hotline_service.reopen(db_session=db_session, ticket=_ticket_or_404(db_session, reference), account=staff.account)
+    db_session.commit()
     return _done(reference)
