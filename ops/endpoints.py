@@ -30,10 +30,31 @@ def tracker_store(url: str) -> dict:
     return store
 
 
-def write(path: Path, *, action_url: str, tracker_database_url: str, lock_store: dict | None = None) -> Path:
+def lock_store(url: str) -> dict | None:
+    """Rasa's RedisLockStore settings for a redis:// URL (None: Rasa's in-memory lock)."""
+    if not url:
+        return None
+    parts = urlsplit(url)
+    if parts.scheme not in ("redis", "rediss"):
+        raise ValueError(f"Unsupported Redis URL scheme: {parts.scheme}")
+    store = {
+        "type": "redis",
+        "url": parts.hostname or "127.0.0.1",
+        "port": parts.port or 6379,
+        "db": int(parts.path.lstrip("/") or 0),
+        "key_prefix": "mis",
+        "use_ssl": parts.scheme == "rediss",
+    }
+    if parts.password:
+        store["password"] = unquote(parts.password)
+    return store
+
+
+def write(path: Path, *, action_url: str, tracker_database_url: str, redis_url: str = "") -> Path:
     document = {"action_endpoint": {"url": action_url}, "tracker_store": tracker_store(tracker_database_url)}
-    if lock_store:
-        document["lock_store"] = lock_store
+    locks = lock_store(redis_url)
+    if locks:
+        document["lock_store"] = locks
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(yaml.safe_dump(document, sort_keys=False))
     return path

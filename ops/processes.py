@@ -51,6 +51,7 @@ def write_endpoints(settings: Settings, path: Path) -> Path:
         path,
         action_url=f"http://{settings.action_host}:{settings.action_port}/webhook",
         tracker_database_url=settings.tracker_database_url,
+        redis_url=settings.redis_url,
     )
 
 

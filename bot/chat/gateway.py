@@ -3,6 +3,7 @@ stored in the transcript before it is acknowledged."""
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -77,8 +78,8 @@ def receive(
         return Outcome(message=message, replies=[])
 
     try:
-        replies = rasa.send(
-            rasa_url=settings.rasa_url, sender=conversation.id, message=to_rasa, timeout=settings.rasa_timeout_seconds
+        replies = rasa_pool(tuple(settings.rasa_servers)).send(
+            sender=conversation.id, message=to_rasa, timeout=settings.rasa_timeout_seconds
         )
     except rasa.RasaUnavailable:
         replies = []
@@ -91,6 +92,12 @@ def receive(
         ]
     db_session.commit()
     return Outcome(message=message, replies=stored)
+
+
+@functools.lru_cache(maxsize=8)
+def rasa_pool(urls: tuple[str, ...]) -> rasa.RasaPool:
+    """One round-robin pool per set of Rasa servers, shared by the requests of this process."""
+    return rasa.RasaPool(urls)
 
 
 def store_replies(*, db_session: Session, conversation: Conversation, replies: list[dict]) -> list[Message]:

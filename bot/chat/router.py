@@ -17,7 +17,7 @@ from bot.api.deps import get_db, get_settings_dep
 from bot.chat import gateway
 from bot.chat import service as chat_service
 from bot.chat.models import Conversation
-from bot.chat.ratelimit import RateLimiter
+from bot.chat.ratelimit import make_limiter
 from bot.chat.schemas import ConversationCreated, MessageIn, MessageRead, MessageSent, MessagesPage
 from bot.config import Settings
 
@@ -30,9 +30,14 @@ class Limits:
     """The gateway's rate limits, one set per app."""
 
     def __init__(self, settings: Settings):
-        self.per_conversation = RateLimiter(settings.chat_messages_per_minute, 60)
-        self.per_address = RateLimiter(settings.chat_requests_per_minute_per_address, 60)
-        self.new_per_address = RateLimiter(settings.chat_conversations_per_hour_per_address, 3600)
+        shared = settings.redis_url
+        self.per_conversation = make_limiter(settings.chat_messages_per_minute, 60, name="messages", redis_url=shared)
+        self.per_address = make_limiter(
+            settings.chat_requests_per_minute_per_address, 60, name="address", redis_url=shared
+        )
+        self.new_per_address = make_limiter(
+            settings.chat_conversations_per_hour_per_address, 3600, name="new", redis_url=shared
+        )
 
 
 def _limits(request: Request) -> Limits:

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from bot.api.deps import get_db, get_settings_dep
 from bot.chat import service as chat_service
-from bot.chat.ratelimit import RateLimiter
+from bot.chat.ratelimit import make_limiter
 from bot.config import Settings
 from bot.console import auth, labels
 from bot.console.deps import SESSION_COOKIE, Staff, check_csrf, current_staff, render
@@ -41,10 +41,12 @@ def _safe_next(next_path: str | None) -> str:
     return next_path if next_path and next_path.startswith("/staff") and not next_path.startswith("//") else "/staff"
 
 
-def _login_limiter(request: Request) -> RateLimiter:
+def _login_limiter(request: Request):
     settings = request.app.state.settings
     if not hasattr(request.app.state, "login_limiter"):
-        request.app.state.login_limiter = RateLimiter(settings.staff_login_attempts_per_15_minutes, 15 * 60)
+        request.app.state.login_limiter = make_limiter(
+            settings.staff_login_attempts_per_15_minutes, 15 * 60, name="sign-in", redis_url=settings.redis_url
+        )
     return request.app.state.login_limiter
 
 
@@ -214,9 +216,16 @@ def ticket_page(
         names=_staff_names(db_session),
         ambassador=ambassador,
         visitor_present=_visitor_present(db_session, ticket),
+        purged_at=_purged_at(db_session, ticket),
         error=error,
         now=utcnow(),
     )
+
+
+def _purged_at(db_session: Session, ticket: Ticket):
+    """When the ticket's transcript and contact details were removed, if they were."""
+    conversation = chat_service.get(db_session=db_session, conversation_id=ticket.conversation_id or "")
+    return conversation.purged_at if conversation else None
 
 
 @router.get("/tickets/{reference}/messages.json")
