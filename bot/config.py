@@ -23,10 +23,21 @@ class Settings(BaseSettings):
     # Processes, all on loopback by default.
     web_host: str = "127.0.0.1"
     web_port: int = 8000
+    # Behind a reverse proxy (the production profile's HAProxy): the proxies' addresses,
+    # whose X-Forwarded-For header gives the visitor's address for rate limits. Empty: none.
+    forwarded_allow_ips: str = ""
     rasa_host: str = "127.0.0.1"
     rasa_port: int = 5005
+    # Several Rasa servers behind the gateway (round robin, comma-separated base URLs);
+    # empty means the one at rasa_host:rasa_port.
+    rasa_urls: str = ""
     action_host: str = "127.0.0.1"
     action_port: int = 5055
+
+    # Redis, for the production profile: Rasa's lock store (one conversation's messages
+    # handled in order whichever Rasa server gets them) and the gateway's shared rate limits.
+    # Empty: no lock store beyond Rasa's in-memory one, rate limits kept per web instance.
+    redis_url: str = ""
 
     # The internal API, used by the action server.
     service_token: str = DEFAULT_SERVICE_TOKEN
@@ -63,6 +74,12 @@ class Settings(BaseSettings):
     office_hours: str = "Mon-Fri 09:00-17:00"
     office_timezone: str = "Europe/London"
 
+    # Privacy: transcripts and contact details of conversations with no activity for this
+    # many days (and no open ticket) are anonymised by `python -m bot purge`; the
+    # production profile runs it every retention_interval_hours.
+    retention_days: int = 365
+    retention_interval_hours: float = 24.0
+
     class Config:
         env_file_encoding = "utf-8"
 
@@ -74,6 +91,12 @@ class Settings(BaseSettings):
     @property
     def rasa_url(self) -> str:
         return f"http://{self.rasa_host}:{self.rasa_port}"
+
+    @property
+    def rasa_servers(self) -> list[str]:
+        """The Rasa servers the gateway sends to, in round-robin order."""
+        urls = [url.strip().rstrip("/") for url in self.rasa_urls.split(",") if url.strip()]
+        return urls or [self.rasa_url]
 
     @property
     def allowed_origins(self) -> list[str]:
