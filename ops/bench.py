@@ -23,6 +23,7 @@ import platform
 import re
 import resource
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -161,11 +162,20 @@ def run_locust(
         "0",
         user_class,
     ]
-    result = subprocess.run(  # noqa: S603 - our own locustfile, fixed arguments, loopback host
-        command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=duration_s + 180
-    )
-    if result.returncode != 0:
-        raise RuntimeError(f"Locust failed ({result.returncode}):\n{result.stderr[-3000:]}")
+    output = out_dir / f"{stem}.log"
+    with open(output, "wb") as log_file:
+        process = subprocess.Popen(  # noqa: S603 - our own locustfile, fixed arguments, loopback host
+            command, cwd=ROOT, env=env, stdout=log_file, stderr=subprocess.STDOUT, start_new_session=True
+        )
+        try:
+            returncode = process.wait(timeout=duration_s + 120)
+        except subprocess.TimeoutExpired:
+            # Locust has been seen to linger after writing its results: end it, keep what it wrote.
+            os.killpg(process.pid, signal.SIGKILL)
+            returncode = process.wait()
+            log(f"   Locust did not exit by itself; ended it (results {'kept' if samples.exists() else 'lost'})")
+    if not samples.exists():
+        raise RuntimeError(f"Locust failed ({returncode}):\n{output.read_text(errors='replace')[-3000:]}")
     return read_samples(samples)
 
 
@@ -457,6 +467,25 @@ def training_figure(train: bool, workdir: Path) -> dict:
 # Output ---------------------------------------------------------------------------------
 
 
+def save_partial(results: dict, reports: Path = REPORTS) -> None:
+    """The figures so far, so that an interrupted run can be completed with --reuse."""
+    reports.mkdir(parents=True, exist_ok=True)
+    (reports / "partial.json").write_text(json.dumps(results, indent=2, default=str) + "\n")
+
+
+def reuse(phases: str, path: Path) -> dict:
+    """The named phases' figures from an earlier run (its bench.json or partial.json)."""
+    names = [p.strip() for p in phases.split(",") if p.strip()]
+    if not names:
+        return {}
+    for candidate in (path.with_name("partial.json"), path):
+        if candidate.exists():
+            earlier = json.loads(candidate.read_text())
+            if all(earlier.get(name) is not None for name in names):
+                return {name: earlier[name] for name in names}
+    raise SystemExit(f"No earlier figures for {', '.join(names)} in {path.parent}")
+
+
 def write_outputs(results: dict, reports: Path = REPORTS, doc: Path | None = DOC) -> None:
     reports.mkdir(parents=True, exist_ok=True)
     (reports / "bench.json").write_text(json.dumps(results, indent=2, default=str) + "\n")
@@ -465,6 +494,7 @@ def write_outputs(results: dict, reports: Path = REPORTS, doc: Path | None = DOC
     if doc is not None:
         doc.parent.mkdir(parents=True, exist_ok=True)
         doc.write_text(report.render_performance_doc(results))
+    (reports / "partial.json").unlink(missing_ok=True)  # the run is complete
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -481,6 +511,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--search-sizes", default=",".join(map(str, SEARCH_SIZES)), help="synthetic FAQ sizes, e.g. 1000,100000"
     )
     parser.add_argument("--no-doc", action="store_true", help="do not rewrite docs/performance.md")
+    parser.add_argument(
+        "--reuse",
+        default="",
+        help="phases whose figures to take from the last (perhaps interrupted) run: load,faq_search,queue,training",
+    )
     parser.add_argument(
         "--render-only", action="store_true", help="measure nothing: rewrite the reports from reports/bench/bench.json"
     )
@@ -512,13 +547,25 @@ def main(argv: list[str] | None = None) -> int:
     }
     results["machine"].update(how_busy())
     log(f"Other work is using {results['machine']['others_cores_busy_before']} cores before the run")
+    reused = reuse(args.reuse, REPORTS / "bench.json")
+    # A SIGTERM ends the run through the `finally` blocks, so the processes it started stop.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     workdir = Path(tempfile.mkdtemp(prefix="mis-bench-"))
+    sizes = [int(x) for x in args.search_sizes.split(",") if x.strip()]
+    phases = [
+        ("load", args.skip_load, lambda: load_phase(levels, duration, workdir, args.backend)),
+        ("faq_search", args.skip_search, lambda: search_phase(sizes, SEARCH_QUERIES)),
+        ("queue", args.skip_queue, lambda: queue_phase(workdir, QUEUE_TICKETS, QUEUE_CALLS)),
+        ("training", False, lambda: training_figure(args.train, workdir)),
+    ]
     try:
-        results["load"] = None if args.skip_load else load_phase(levels, duration, workdir, args.backend)
-        sizes = [int(x) for x in args.search_sizes.split(",") if x.strip()]
-        results["faq_search"] = None if args.skip_search else search_phase(sizes, SEARCH_QUERIES)
-        results["queue"] = None if args.skip_queue else queue_phase(workdir, QUEUE_TICKETS, QUEUE_CALLS)
-        results["training"] = training_figure(args.train, workdir)
+        for name, skip, measure in phases:
+            if name in reused:
+                results[name] = reused[name]
+                log(f"{name}: figures reused from the last run's bench.json")
+            else:
+                results[name] = None if skip else measure()
+            save_partial(results)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     results["targets"] = report.evaluate_targets(results)

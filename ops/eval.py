@@ -1028,5 +1028,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     return exit_code(gates.values())
 
 
+def _stop_on_sigterm(signum, _frame) -> None:
+    # Unwind normally, so that Rasa and the stack started for the conversations are stopped too.
+    say(f"Stopped by signal {signum}: no report written.")
+    raise SystemExit(128 + signum)
+
+
 if __name__ == "__main__":
+    signal.signal(signal.SIGTERM, _stop_on_sigterm)
     sys.exit(main())

@@ -220,3 +220,11 @@ def test_latency_plot_is_written(tmp_path):
     path = tmp_path / "latency.png"
     report.plot_latency(_results(), path)
     assert path.read_bytes()[:4] == b"\x89PNG"
+
+
+def test_an_interrupted_run_can_reuse_the_phases_it_finished(tmp_path):
+    (tmp_path / "partial.json").write_text('{"load": {"full_stack": {}}, "queue": null}')
+    assert bench.reuse("load", tmp_path / "bench.json") == {"load": {"full_stack": {}}}
+    assert bench.reuse("", tmp_path / "bench.json") == {}
+    with pytest.raises(SystemExit):
+        bench.reuse("load,queue", tmp_path / "bench.json")
