@@ -746,7 +746,7 @@
       }
       this.send({ text }).then((outcome) => {
         // Clear the box unless the visitor has typed something new while waiting.
-        if ((outcome === 'sent' || outcome === 'kept') && this.$input.value.trim() === text) {
+        if (outcome === 'sent' && this.$input.value.trim() === text) {
           this.$input.value = ''
           this.$input.removeAttribute('aria-invalid')
           this.updateCount()
@@ -777,7 +777,7 @@
       const payload = $option.getAttribute('data-payload')
       const title = $option.getAttribute('data-title')
       this.send({ payload, title }).then((outcome) => {
-        if (outcome !== 'sent' && outcome !== 'kept' && $option.isConnected) {
+        if (outcome !== 'sent' && $option.isConnected) {
           $option.removeAttribute('aria-pressed') // not received: let the visitor choose again
           setDisabled(false)
         }
@@ -785,8 +785,8 @@
     }
 
     /**
-     * Send a message and show what comes back. Resolves to 'sent', 'kept' (stored, but
-     * the assistant could not answer), 'invalid' (422), 'expired' or 'failed'.
+     * Send a message and show what comes back. Resolves to 'sent', 'invalid' (422),
+     * 'expired' or 'failed' (not acknowledged: the text stays in the box).
      */
     send(body) {
       if (this.sending) {
@@ -856,9 +856,10 @@
       if (error.status === 422) {
         return 'invalid'
       }
-      if (error.status === 503) {
-        this.catchUp() // the message was kept: show it
-        return 'kept'
+      if (error.status >= 500 || error.status === 0) {
+        // Not acknowledged, so perhaps not stored (the store or the instance was down):
+        // the text stays in the box to send again, and anything that was stored is shown.
+        this.catchUp()
       }
       return 'failed'
     }
