@@ -85,9 +85,18 @@ def _detail(response: requests.Response) -> str:
         return response.text[:200]
 
 
+def mask_personal_data_in_logs() -> None:
+    """Mask email addresses and phone numbers in the action server's log output (on the
+    handlers rasa_sdk has set up, and the action loggers). Safe to call more than once."""
+    from bot import logs
+
+    logs.install("", "rasa_sdk", "actions")
+
+
 @functools.lru_cache(maxsize=1)
 def get_client() -> BotApiClient:
     """Created on first use, never at import, so tests can set the environment first."""
+    mask_personal_data_in_logs()
     load_dotenv(PROJECT_ROOT / ".env")
     return BotApiClient(
         base_url=os.environ.get("BOT_API_URL", "http://127.0.0.1:8000"),

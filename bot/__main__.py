@@ -69,6 +69,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "serve":
         import uvicorn
 
+        from bot import logs
+
         uvicorn.run(
             "bot.main:create_app",
             factory=True,
@@ -77,6 +79,7 @@ def main(argv: list[str] | None = None) -> int:
             reload=args.reload,
             proxy_headers=False,
             log_level="info",
+            log_config=logs.uvicorn_log_config(),  # masks email addresses and phone numbers
             # Open event streams would otherwise hold a shutdown for minutes; widgets reconnect.
             timeout_graceful_shutdown=5,
         )
