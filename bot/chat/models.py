@@ -17,6 +17,9 @@ class Conversation(Base):
     last_activity_at = Column(DateTime, nullable=False, default=utcnow, index=True)
     # When the visitor's widget last had its event stream open: "still on the page".
     visitor_seen_at = Column(DateTime, nullable=True)
+    # When its transcript and contact details were removed (retention or erasure); the row
+    # and its dates stay for the statistics.
+    purged_at = Column(DateTime, nullable=True)
 
     messages = relationship("Message", back_populates="conversation", order_by="Message.id", lazy="selectin")
 

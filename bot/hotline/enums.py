@@ -45,6 +45,7 @@ class TicketEventKind(str, enum.Enum):
     priority_changed = "priority_changed"
     staff_replied = "staff_replied"
     contact_updated = "contact_updated"
+    erased = "erased"  # the visitor's personal data removed on request
 
 
 REASON_LABELS = {

@@ -1,0 +1,1 @@
+"""Retention and erasure: removing visitors' personal data while keeping the statistics."""
