@@ -75,6 +75,7 @@ def unanswered_questions(*, db_session: Session, since: datetime) -> list[Unansw
         select(QuestionLog.id, QuestionLog.text, QuestionLog.created_at, QuestionLog.decision)
         .where(
             QuestionLog.created_at >= since,
+            QuestionLog.text != "",  # blanked when its conversation was anonymised
             QuestionLog.decision.in_((SearchDecision.none.value, SearchDecision.suggest.value)),
         )
         .order_by(QuestionLog.created_at.desc(), QuestionLog.id.desc())
@@ -109,7 +110,7 @@ def _questions_behind_unhelpful_answers(*, db_session: Session, since: datetime)
         chunk = conversation_ids[start : start + _CHUNK]
         for log in db_session.scalars(
             select(QuestionLog)
-            .where(QuestionLog.conversation_id.in_(chunk), QuestionLog.top_faq_id.is_not(None))
+            .where(QuestionLog.conversation_id.in_(chunk), QuestionLog.top_faq_id.is_not(None), QuestionLog.text != "")
             .order_by(QuestionLog.created_at, QuestionLog.id)
         ):
             logs_by_key.setdefault((log.conversation_id, log.top_faq_id), []).append(log)

@@ -40,6 +40,7 @@ EVENT_LABELS = {
     "priority_changed": "Priority changed",
     "staff_replied": "Replied to the visitor",
     "contact_updated": "Contact details changed",
+    "erased": "Visitor's personal data erased on request",
 }
 assert set(REASONS) == {r.value for r in TicketReason}
 
@@ -62,6 +63,15 @@ _display_zone = ZoneInfo("Europe/London")
 def set_display_zone(name: str) -> None:
     global _display_zone
     _display_zone = ZoneInfo(name)
+
+
+def _local(moment: datetime) -> datetime:
+    return moment.replace(tzinfo=timezone.utc).astimezone(_display_zone) if moment.tzinfo is None else moment
+
+
+def day(moment: datetime | None) -> str:
+    """The date alone, in the office's time zone: "1 December 2026"."""
+    return _local(moment).strftime("%-d %B %Y") if moment is not None else ""
 
 
 def when(moment: datetime | None) -> str:
