@@ -89,6 +89,9 @@ def start_conversation(
     if wait:
         raise _too_many(wait, "starting conversations")
     conversation, token = chat_service.start(db_session=db_session)
+    # Commit before answering: `get_db` commits only after the response has been sent, and
+    # the widget sends its first message at once, which would otherwise get 404.
+    db_session.commit()
     return ConversationCreated(
         conversation_id=conversation.id,
         token=token,
