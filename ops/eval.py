@@ -1,7 +1,7 @@
 """Answer quality, measured, with gates: `make eval` (and `make eval-ci` in CI).
 
     python -m ops.eval                 # everything; conversations on a sample of 40 questions
-    python -m ops.eval --ci            # the same gates, sized for CI (5 folds, 40 conversations)
+    python -m ops.eval --ci            # the same gates, sized for CI (5 folds, 20 conversations)
     python -m ops.eval --full          # conversations for every dev-set question
     python -m ops.eval --skip-nlu --skip-conversations   # quicker, while developing
 
@@ -36,6 +36,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -55,6 +56,7 @@ RASA = str(Path(sys.executable).parent / "rasa")
 FOLDS = 5
 EPOCHS = re.compile(r"Epochs:\s+\d+%\|[^|]*\|\s*(\d+)/(\d+)")
 CONVERSATION_SAMPLE = 40
+CI_CONVERSATION_SAMPLE = 20  # CI's time: the conversations have no gate, the gates are all kept
 RANK_DEPTH = 10  # the reciprocal rank counts an entry found within the top 10
 NOT_FOUND_RETRIES = 5
 ANSWER_PREFIX = 60  # a reply is right when it contains this many first characters of the answer
@@ -385,8 +387,37 @@ def _minutes(seconds: float) -> str:
     return f"{int(seconds // 60)}m{int(seconds % 60):02d}s"
 
 
-def run_nlu(out: Path, folds: int, gates: dict[str, Gate]) -> dict:
+NLU_INPUTS = "inputs.txt"  # in the nlu folder: the fingerprint of what was cross-validated
+
+
+def nlu_inputs(folds: int) -> str:
+    """What a cross-validation result depends on: the training inputs and the folds."""
+    from ops.model import fingerprint
+
+    return f"{fingerprint()} folds={folds}"
+
+
+def reusable_nlu(work: Path, folds: int) -> str | None:
+    """Why the cross-validation in `work` cannot be reused, or None if it can."""
+    marker = work / NLU_INPUTS
+    if not (work / "intent_report.json").exists() or not marker.exists():
+        return f"no finished cross-validation in {_rel(work)}"
+    if marker.read_text().strip() != nlu_inputs(folds):
+        return "the training data, domain, config or folds changed since it ran"
+    return None
+
+
+def run_nlu(out: Path, folds: int, gates: dict[str, Gate], reuse: bool = False) -> dict:
     work = out / "nlu"
+    if reuse:
+        why_not = reusable_nlu(work, folds)
+        if why_not is None:
+            say(f"NLU: reusing the {folds}-fold cross-validation in {_rel(work)} (same training inputs)")
+            result = json.loads((work / "result.json").read_text()) if (work / "result.json").exists() else {}
+            result = {k: result[k] for k in ("command", "folds", "seconds") if k in result} or {"folds": folds}
+            result["reused"] = True
+            return read_nlu(out, work, gates, result)
+        say(f"NLU: cannot reuse ({why_not}); running it")
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
     command = [
@@ -430,6 +461,15 @@ def run_nlu(out: Path, folds: int, gates: dict[str, Gate]) -> dict:
         gates["nlu_macro_f1"].check(None, detail)
         gates["nlu_request_human_recall"].check(None, detail)
         return result
+    (work / NLU_INPUTS).write_text(nlu_inputs(folds) + "\n")
+    (work / "result.json").write_text(json.dumps(result) + "\n")
+    return read_nlu(out, work, gates, result)
+
+
+def read_nlu(out: Path, work: Path, gates: dict[str, Gate], result: dict[str, Any]) -> dict:
+    """The figures and gates from Rasa's cross-validation output in `work`."""
+    report_path = work / "intent_report.json"
+    seconds = result.get("seconds") or 0.0
     figures = intent_figures(json.loads(report_path.read_text()))
     result.update(figures)
     result["report"] = _rel(report_path)
@@ -664,18 +704,37 @@ def run_faq(gates: dict[str, Gate]) -> dict:
 # ----------------------------------------------------------------------------- conversations
 
 
+STACK_READY_S = 900  # Rasa loads its model in about a minute, many times that on a busy machine
+
+
+@contextmanager
+def full_stack(workdir: Path, model: Path):
+    """The web service (a fresh SQLite store with the content), Rasa with the current model
+    and the action server on free loopback ports, answering through the gateway. The
+    gateway's per-address limits are lifted (this run is one address sending a
+    conversation's worth a second); the per-conversation limit is not."""
+    from bench.stack import FullStack
+    from ops.bench import prepare_store
+
+    url = f"sqlite:///{workdir / 'store.db'}"
+    prepare_store(url)
+    stack = FullStack.start(
+        database_url=url, tracker_database_url=f"sqlite:///{workdir / 'tracker.db'}", model=model, workdir=workdir
+    )
+    try:
+        stack.first_answer(deadline_seconds=STACK_READY_S)
+        yield stack
+    finally:
+        stack.stop()
+
+
 def run_conversations(sample: int | None) -> dict:
     import requests
     from sqlalchemy.orm import Session
 
     from bot.database.core import make_engine
     from bot.faq import service as faq_service
-
-    # The gateway's per-address limits are for the public; this run is one address sending
-    # a conversation's worth a second. The processes inherit this environment.
-    os.environ["CHAT_CONVERSATIONS_PER_HOUR_PER_ADDRESS"] = "1000000"
-    os.environ["CHAT_REQUESTS_PER_MINUTE_PER_ADDRESS"] = "1000000"
-    from tests.e2e.conftest import running_stack
+    from ops.model import ensure_model
 
     devset = yaml.safe_load(DEVSET.read_text())["questions"]
     questions = evenly_spread(devset, sample)
@@ -685,7 +744,10 @@ def run_conversations(sample: int | None) -> dict:
     )
     started = time.monotonic()
     outcomes = []
-    with tempfile.TemporaryDirectory(prefix="mis-eval-stack-") as tmp, running_stack("sqlite", Path(tmp)) as stack:
+    with (
+        tempfile.TemporaryDirectory(prefix="mis-eval-stack-") as tmp,
+        full_stack(Path(tmp), ensure_model(True)) as stack,
+    ):
         say(f"  stack ready in {time.monotonic() - started:.0f} s at {stack.web_url}")
         engine = make_engine(stack.settings.database_url)
         thresholds = default_thresholds()
@@ -813,9 +875,13 @@ def machine() -> dict:
         except (OSError, subprocess.SubprocessError):
             return None
 
+    from ops.model import model_path
+
     commit = _git("rev-parse", "--short", "HEAD")
     dirty = _git("status", "--porcelain")
     return {
+        # Named by a hash of config.yml, domain.yml and the training data.
+        "model": model_path().name,
         "platform": platform.platform(),
         "processor": platform.machine(),
         "cpu_count": os.cpu_count(),
@@ -823,6 +889,47 @@ def machine() -> dict:
         "rasa": version("rasa"),
         "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "git_commit": (commit + ("+changes" if dirty else "")) if commit else None,
+    }
+
+
+class BusyMeter:
+    """How many cores other work kept busy during the run: the machine's busy CPU time
+    minus ours (this process and the children it has waited for: Rasa and the stack)."""
+
+    def __init__(self):
+        from bench.stack import machine_cpu_seconds
+
+        self._machine = machine_cpu_seconds()[0]
+        self._ours = _our_cpu()
+        self._wall = time.monotonic()
+        self._load = os.getloadavg()[0]
+
+    def stop(self) -> dict:
+        from bench.stack import machine_cpu_seconds
+
+        wall = time.monotonic() - self._wall
+        machine_busy = machine_cpu_seconds()[0] - self._machine
+        ours = _our_cpu() - self._ours
+        return {
+            "load_average_at_start": round(self._load, 2),
+            "load_average_at_end": round(os.getloadavg()[0], 2),
+            **busy_figures(machine_busy, ours, wall),
+        }
+
+
+def _our_cpu() -> float:
+    times = os.times()
+    return times.user + times.system + times.children_user + times.children_system
+
+
+def busy_figures(machine_busy_s: float, ours_s: float, wall_s: float) -> dict:
+    """Cores busy on average: the whole machine's, ours and other work's."""
+    if wall_s <= 0:
+        return {"machine_cores_busy": None, "ours_cores_busy": None, "others_cores_busy": None}
+    return {
+        "machine_cores_busy": round(machine_busy_s / wall_s, 2),
+        "ours_cores_busy": round(ours_s / wall_s, 2),
+        "others_cores_busy": round(max(0.0, machine_busy_s - ours_s) / wall_s, 2),
     }
 
 
@@ -846,6 +953,21 @@ def _gate_result(gate: Gate) -> str:
     return "**FAIL**" if gate.hard else "warning"
 
 
+def busy_line(m: dict) -> str:
+    """How busy the machine was with other work, from the run's figures."""
+    others = m.get("others_cores_busy")
+    if others is None:
+        return "How busy the machine was with other work was not measured."
+    state = "The machine was busy with other work" if others >= 0.25 else "The machine was otherwise idle"
+    return (
+        f"{state}: it used {others:.2f} of {m.get('cpu_count', '?')} cores on average during the run "
+        f"(this run {_fmt(m.get('ours_cores_busy'), 2)}; load average {_fmt(m.get('load_average_at_start'), 1)} "
+        f"at the start, {_fmt(m.get('load_average_at_end'), 1)} at the end), so the times are pessimistic."
+        if others >= 0.25
+        else f"{state}: other work used {others:.2f} cores on average during the run."
+    )
+
+
 def render_summary(report: dict) -> str:
     m = report["machine"]
     lines = [
@@ -853,7 +975,10 @@ def render_summary(report: dict) -> str:
         "",
         f"{m['date']} · mode `{report['mode']}` · {report['seconds'] / 60:.1f} min · {m['platform']}, "
         f"{m['cpu_count']} CPUs · Python {m['python']} · Rasa {m['rasa']}"
-        + (f" · commit {m['git_commit']}" if m.get("git_commit") else ""),
+        + (f" · commit {m['git_commit']}" if m.get("git_commit") else "")
+        + (f" · model {m['model']}" if m.get("model") else ""),
+        "",
+        busy_line(m),
         "",
         "## Gates",
         "",
@@ -961,16 +1086,28 @@ def render_summary(report: dict) -> str:
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m ops.eval", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--ci", action="store_true", help="CI: the same gates, 5 folds, a sample of 40 conversations")
+    parser.add_argument("--ci", action="store_true", help="CI: the same gates, 5 folds, a sample of 20 conversations")
     parser.add_argument("--full", action="store_true", help="conversations for every dev-set question")
     parser.add_argument("--folds", type=int, default=FOLDS, help="cross-validation folds (the gate is defined on 5)")
-    parser.add_argument("--sample", type=int, default=CONVERSATION_SAMPLE, help="conversations to hold")
+    parser.add_argument(
+        "--sample",
+        type=int,
+        default=None,
+        help=f"conversations to hold (default {CONVERSATION_SAMPLE}, {CI_CONVERSATION_SAMPLE} with --ci)",
+    )
     parser.add_argument("--out", type=Path, default=REPORTS, help="where to write the reports")
+    parser.add_argument(
+        "--reuse-nlu",
+        action="store_true",
+        help="take the cross-validation already in OUT/nlu if it ran on the same training inputs and folds",
+    )
     for part in ("nlu", "core", "faq", "conversations"):
         parser.add_argument(f"--skip-{part}", action="store_true", help=f"skip the {part} part (development)")
     args = parser.parse_args(argv)
     if args.ci and (args.full or args.folds != FOLDS):
-        parser.error("--ci uses 5 folds and the sample of 40 conversations")
+        parser.error(f"--ci uses {FOLDS} folds and a sample of {CI_CONVERSATION_SAMPLE} conversations")
+    if args.sample is None:
+        args.sample = CI_CONVERSATION_SAMPLE if args.ci else CONVERSATION_SAMPLE
     return args
 
 
@@ -983,6 +1120,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     gates = make_gates()
     report: dict[str, Any] = {"mode": "ci" if args.ci else ("full" if args.full else "default"), "skipped": []}
     report["machine"] = machine()
+    busy = BusyMeter()
     sample = None if args.full else args.sample
 
     def part(name: str, skip: bool, run: Callable[[], dict], gate_names: Sequence[str]) -> None:
@@ -1004,12 +1142,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     part("faq", args.skip_faq, lambda: run_faq(gates), [n for n in gates if n.startswith("faq_")])
     part("core", args.skip_core, lambda: run_core(out, gates), ["core_stories"])
     part("conversations", args.skip_conversations, lambda: run_conversations(sample), [])
-    part("nlu", args.skip_nlu, lambda: run_nlu(out, args.folds, gates), ["nlu_macro_f1", "nlu_request_human_recall"])
+    part(
+        "nlu",
+        args.skip_nlu,
+        lambda: run_nlu(out, args.folds, gates, reuse=args.reuse_nlu),
+        ["nlu_macro_f1", "nlu_request_human_recall"],
+    )
     if not args.skip_nlu and args.folds != FOLDS:
         for name in ("nlu_macro_f1", "nlu_request_human_recall"):
             gates[name].detail = f"measured on {args.folds} folds; the gate is defined on {FOLDS}"
 
     report["seconds"] = round(time.monotonic() - started, 1)
+    report["machine"].update(busy.stop())
     report["gates"] = [asdict(g) for g in gates.values()]
     report["passed"] = not failed_gates(gates.values())
     (out / "eval.json").write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")

@@ -260,7 +260,8 @@ def test_ci_mode_keeps_five_folds():
     with pytest.raises(SystemExit):
         ev.parse_args(["--ci", "--folds", "3"])
     args = ev.parse_args(["--ci"])
-    assert args.ci and args.folds == 5 and args.sample == 40 and not args.full
+    assert args.ci and args.folds == 5 and args.sample == 20 and not args.full
+    assert ev.parse_args([]).sample == 40
 
 
 SKIP_ALL = ["--skip-nlu", "--skip-core", "--skip-faq", "--skip-conversations"]
@@ -368,3 +369,32 @@ def test_failed_stories_are_named_from_rasas_file(tmp_path):
     assert ev._failed_story_names(path) == []
     path.write_text("version: '3.1'\nstories:\n- story: handoff (tests/rasa/test_stories.yml)\n  steps: []\n")
     assert ev._failed_story_names(path) == ["handoff (tests/rasa/test_stories.yml)"]
+
+
+def test_a_cross_validation_is_reused_only_for_the_same_inputs_and_folds(tmp_path):
+    assert "no finished cross-validation" in ev.reusable_nlu(tmp_path, 5)
+    (tmp_path / "intent_report.json").write_text("{}")
+    assert "no finished cross-validation" in ev.reusable_nlu(tmp_path, 5)  # no record of its inputs
+    (tmp_path / ev.NLU_INPUTS).write_text(ev.nlu_inputs(5) + "\n")
+    assert ev.reusable_nlu(tmp_path, 5) is None
+    assert "changed" in ev.reusable_nlu(tmp_path, 3)
+    (tmp_path / ev.NLU_INPUTS).write_text("0123456789abcdef folds=5\n")
+    assert "changed" in ev.reusable_nlu(tmp_path, 5)
+
+
+def test_other_works_share_of_the_machine_is_what_we_did_not_use():
+    assert ev.busy_figures(machine_busy_s=300.0, ours_s=120.0, wall_s=100.0) == {
+        "machine_cores_busy": 3.0,
+        "ours_cores_busy": 1.2,
+        "others_cores_busy": 1.8,
+    }
+    assert ev.busy_figures(50.0, 80.0, 100.0)["others_cores_busy"] == 0.0  # never negative
+    assert ev.busy_figures(1.0, 1.0, 0.0)["others_cores_busy"] is None
+
+
+def test_the_summary_says_how_busy_the_machine_was():
+    busy = {"others_cores_busy": 1.4, "ours_cores_busy": 0.9, "cpu_count": 2, "load_average_at_start": 6.2}
+    assert ev.busy_line(busy).startswith("The machine was busy with other work: it used 1.40 of 2 cores")
+    assert "pessimistic" in ev.busy_line(busy)
+    assert ev.busy_line({"others_cores_busy": 0.1}).startswith("The machine was otherwise idle")
+    assert "not measured" in ev.busy_line({})
