@@ -16,13 +16,14 @@ PYTHON ?= $(shell for p in $$HOME/.pyenv/versions/3.10*/bin/python3.10 /usr/loca
 AXE := tests/browser/node_modules/axe-core/axe.min.js
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: help run test eval eval-ci bench install db model browser lint lock clean
+.PHONY: help run test eval eval-ci bench soak install db model browser lint lock clean
 
 help:
 	@echo "make run    start the whole assistant (web service, Rasa, action server) on loopback"
 	@echo "make test   run the whole test suite (SQLite and PostgreSQL)"
 	@echo "make eval   measure answer quality (reports/eval), failing on a quality gate"
 	@echo "make bench  measure speed and memory (reports/bench, docs/performance.md)"
+	@echo "make soak   10 conversations for 20 minutes: errors, latency and memory over time"
 	@echo "make lint   ruff"
 
 $(STAMP): requirements.txt requirements-dev.txt constraints.txt
@@ -79,6 +80,13 @@ eval-ci: install model
 # memory, cold start, training. Writes reports/bench/ and docs/performance.md.
 bench: install model
 	$(PY) -m ops.bench
+
+# Soak: the bench's visitors at 10 concurrent conversations for SOAK_MINUTES against the
+# full stack, memory sampled every minute. Writes reports/soak/ and the soak section of
+# docs/performance.md; exits non-zero on errors or steadily growing memory. Not in CI.
+SOAK_MINUTES ?= 20
+soak: install model
+	$(PY) -m ops.bench --soak --minutes $(SOAK_MINUTES)
 
 lint: install
 	$(VENV)/bin/ruff check bot actions ops tests

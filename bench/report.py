@@ -10,6 +10,9 @@ from pathlib import Path
 
 from bench.stats import verdict
 
+# docs/performance.md's soak section (written by `make soak`) lies between these markers.
+SOAK_START, SOAK_END = "<!-- soak:start -->", "<!-- soak:end -->"
+
 
 @dataclass(frozen=True)
 class Target:
@@ -512,14 +515,13 @@ every score (to 4 decimals) is the same as before at 78 and 1,000 entries;
 mean search went from about 140 ms to about 9 ms, and a 1,000-entry build from about 6 s
 to 2-3 s.
 
-**The gateway can answer "this conversation does not exist" right after creating it.**
-`POST /chat/api/conversations` returns 201 before its transaction commits: `get_db`
-(`bot/api/deps.py`) commits after the `yield`, and FastAPI 0.118 runs that exit code after
-the response has been sent (`fastapi/routing.py` awaits the response inside the dependency
-exit stack). The widget posts the greeting as soon as the conversation is created (and
-opens the event stream), so a request that overtakes the commit gets 404 and the widget
-treats the conversation as expired. These are the `status 404` errors in the full-stack
-rows; committing in `start_conversation` before returning would remove them."""
+**The gateway answered "this conversation does not exist" right after creating it** (fixed).
+`POST /chat/api/conversations` returned 201 before its transaction committed: `get_db`
+(`bot/api/deps.py`) commits after the `yield`, and FastAPI runs that exit code after the
+response has been sent. The widget (and every simulated visitor) posts its first message as
+soon as the conversation is created, so a request that overtook the commit got 404 and the
+widget treated the conversation as expired: the first soak run had 8 such errors in 149
+messages. `start_conversation` now commits before it returns."""
 
 METHOD = """\
 - **Visitors**: Locust (headless, `bench/locustfile.py`, `FastHttpUser`) in a subprocess,
@@ -566,7 +568,9 @@ METHOD = """\
   "Trained in N s" that `ops/model.py` printed, if a log holds one."""
 
 
-def render_performance_doc(results: dict) -> str:
+def render_performance_doc(results: dict, soak_section: str | None = None) -> str:
+    """docs/performance.md; `soak_section` is the soak's section (written by `make soak`),
+    kept between its markers."""
     missed = [row for row in results.get("targets") or evaluate_targets(results) if row["verdict"] == "missed"]
     limits = [
         f"### {row['label']}\n\n" + (LIMITS[row["key"]](results) if row["key"] in LIMITS else "Not analysed.")
@@ -588,6 +592,7 @@ def render_performance_doc(results: dict) -> str:
         summary.strip(),
         "## What limits the missed targets",
         "\n\n".join(limits) if limits else "Every target was met.",
+        *([f"{SOAK_START}\n{soak_section.strip()}\n{SOAK_END}"] if soak_section else []),
         "## Findings",
         FINDINGS,
         "## How it is measured",

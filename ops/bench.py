@@ -29,6 +29,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Callable
 from datetime import datetime, timezone
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -38,12 +39,14 @@ from bench.stats import Sample, percentile, ratio, summarise
 
 ROOT = Path(__file__).resolve().parent.parent
 REPORTS = ROOT / "reports" / "bench"
+SOAK_REPORTS = ROOT / "reports" / "soak"
 DOC = ROOT / "docs" / "performance.md"
 LEVELS = (1, 10, 30)
 DURATION_S, QUICK_DURATION_S = 60, 15
 SEARCH_SIZES = (1_000, 100_000)
 SEARCH_QUERIES = 200
 QUEUE_TICKETS, QUEUE_CALLS = 100_000, 50
+SOAK_MINUTES, SOAK_USERS, SOAK_EVERY_S = 20.0, 10, 60.0
 TRAINED = re.compile(r"Trained in (\d+(?:\.\d+)?) s")
 
 
@@ -132,9 +135,18 @@ def level_figures(raw: list[dict], concurrency: int, duration_s: float) -> dict:
 
 
 def run_locust(
-    user_class: str, host: str, users: int, duration_s: int, out_dir: Path, label: str, seed: int = 1000
+    user_class: str,
+    host: str,
+    users: int,
+    duration_s: int,
+    out_dir: Path,
+    label: str,
+    seed: int = 1000,
+    every_s: float | None = None,
+    on_tick: Callable[[float], None] | None = None,
 ) -> list[dict]:
-    """One load level in a Locust subprocess (it monkey-patches with gevent); its samples."""
+    """One load level in a Locust subprocess (it monkey-patches with gevent); its samples.
+    While it runs, `on_tick(seconds since Locust started)` is called every `every_s`."""
     out_dir.mkdir(parents=True, exist_ok=True)
     stem = f"{label}-{users}"
     samples = out_dir / f"{stem}.jsonl"
@@ -167,13 +179,27 @@ def run_locust(
         process = subprocess.Popen(  # noqa: S603 - our own locustfile, fixed arguments, loopback host
             command, cwd=ROOT, env=env, stdout=log_file, stderr=subprocess.STDOUT, start_new_session=True
         )
+        started = time.monotonic()
+        deadline = started + duration_s + 120
+        returncode = None
         try:
-            returncode = process.wait(timeout=duration_s + 120)
-        except subprocess.TimeoutExpired:
-            # Locust has been seen to linger after writing its results: end it, keep what it wrote.
-            os.killpg(process.pid, signal.SIGKILL)
-            returncode = process.wait()
-            log(f"   Locust did not exit by itself; ended it (results {'kept' if samples.exists() else 'lost'})")
+            while returncode is None:
+                step = deadline - time.monotonic() if every_s is None else min(every_s, deadline - time.monotonic())
+                try:
+                    returncode = process.wait(timeout=max(0.1, step))
+                except subprocess.TimeoutExpired:
+                    if time.monotonic() >= deadline:
+                        # Locust has been seen to linger after writing its results: end it, keep what it wrote.
+                        os.killpg(process.pid, signal.SIGKILL)
+                        returncode = process.wait()
+                        kept = "kept" if samples.exists() else "lost"
+                        log(f"   Locust did not exit by itself; ended it (results {kept})")
+                    elif on_tick is not None:
+                        on_tick(time.monotonic() - started)
+        finally:
+            if process.poll() is None:  # interrupted: do not leave Locust running
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
     if not samples.exists():
         raise RuntimeError(f"Locust failed ({returncode}):\n{output.read_text(errors='replace')[-3000:]}")
     return read_samples(samples)
@@ -252,12 +278,22 @@ def warm_up_rasa(rasa) -> None:
             )
 
 
-def load_phase(levels, duration_s: int, workdir: Path, backend: str) -> dict:
-    from bench.queue import postgres_database
-    from bench.stack import BareRasa, FullStack
+def prepare_store(url: str) -> None:
+    """A migrated store with the real content loaded."""
     from bot.content import loader
     from bot.database import migrate
     from bot.database.core import make_engine, make_session_factory, session_scope
+
+    migrate.upgrade(url)
+    engine = make_engine(url)
+    with session_scope(make_session_factory(engine)) as session:
+        loader.load(db_session=session)
+    engine.dispose()
+
+
+def load_phase(levels, duration_s: int, workdir: Path, backend: str) -> dict:
+    from bench.queue import postgres_database
+    from bench.stack import BareRasa, FullStack
     from ops.model import ensure_model
 
     model = ensure_model(quiet=True)
@@ -265,13 +301,7 @@ def load_phase(levels, duration_s: int, workdir: Path, backend: str) -> dict:
     if out_dir.exists():
         shutil.rmtree(out_dir)
     results: dict = {}
-
-    def prepare(url: str) -> None:
-        migrate.upgrade(url)
-        engine = make_engine(url)
-        with session_scope(make_session_factory(engine)) as session:
-            loader.load(db_session=session)
-        engine.dispose()
+    prepare = prepare_store
 
     log(f"Starting the full stack on {backend} (web service, Rasa, action server)")
     with (
@@ -458,10 +488,124 @@ def training_figure(train: bool, workdir: Path) -> dict:
         seconds = time_training(workdir)
         log(f"   {seconds:.0f} s")
         return {"seconds": round(seconds, 1), "source": "measured with --train"}
-    seconds = last_training_figure([ROOT / "var", ROOT / "reports", ROOT / "test-artifacts"])
+    seconds = last_training_figure([ROOT / "models", ROOT / "var", ROOT / "reports", ROOT / "test-artifacts"])
     if seconds is not None:
-        return {"seconds": seconds, "source": "the last figure printed by ops/model.py"}
+        return {"seconds": seconds, "source": "the last training by ops/model.py (models/training.log)"}
     return {"seconds": None, "source": "not measured (run with --train)"}
+
+
+# Soak -----------------------------------------------------------------------------------
+
+
+def soak_phase(minutes: float, users: int, backend: str, every_s: float, workdir: Path) -> dict:
+    """The visitors at `users` concurrent conversations for `minutes` against the full
+    stack, with each process's resident memory sampled every `every_s` seconds."""
+    from bench import soak
+    from bench.queue import postgres_database
+    from bench.stack import CpuMeter, FullStack
+    from ops.model import ensure_model
+
+    model = ensure_model(quiet=True)
+    out_dir = SOAK_REPORTS / "locust"
+    shutil.rmtree(out_dir, ignore_errors=True)
+    duration_s = round(minutes * 60)
+    log(f"Starting the full stack on {backend} (web service, Rasa, action server)")
+    with (
+        _store(backend, workdir, "store", postgres_database) as url,
+        _store(backend, workdir, "tracker", postgres_database) as tracker_url,
+    ):
+        prepare_store(url)
+        stack = FullStack.start(database_url=url, tracker_database_url=tracker_url, model=model, workdir=workdir)
+        try:
+            cold = stack.first_answer()
+            log(f"First answer through the gateway {cold:.1f} s after starting the processes")
+            warm_up_gateway(stack)
+            memory: dict[str, list[dict]] = {name: [] for name in stack.processes}
+            stopped: list[str] = []
+
+            def sample(elapsed: float) -> None:
+                for name, mib in stack.memory().items():
+                    memory[name].append({"t_s": round(elapsed, 1), "mib": mib})
+                stopped.extend(name for name, p in stack.processes.items() if p.poll() is not None)
+                last = {name: samples[-1]["mib"] for name, samples in memory.items()}
+                log(f"   {elapsed / 60:4.1f} min: " + ", ".join(f"{n} {m} MiB" for n, m in last.items()))
+
+            log(f"Soak: {users} concurrent conversations for {minutes:g} minutes, memory every {every_s:g} s")
+            meter = CpuMeter(lambda: stack.pids())
+            locust_started = time.time()
+            sample(0.0)
+            raw = run_locust(
+                "GatewayVisitor",
+                stack.web_url,
+                users,
+                duration_s,
+                out_dir,
+                "soak",
+                seed=2000,
+                every_s=every_s,
+                on_tick=sample,
+            )
+            sample(time.time() - locust_started)
+            cpu = meter.stop()
+            if not stack.alive():
+                stopped.append("(a process had stopped at the end)")
+        finally:
+            stack.stop()
+    overall = level_figures(raw, users, duration_s)
+    rows = soak.windows(raw, locust_started, width_s=every_s)
+    trend = {name: soak.memory_trend([(s["t_s"], s["mib"]) for s in samples]) for name, samples in memory.items()}
+    return {
+        "cold_start_s": round(cold, 1),
+        "cpu": cpu,
+        "overall": overall,
+        "errors_by_reason": overall["errors_by_reason"],
+        "windows": rows,
+        "p95_drift": soak.drift(rows),
+        "memory": memory,
+        "memory_trend": trend,
+        "processes_stopped": sorted(set(stopped)),
+    }
+
+
+def run_soak(args: argparse.Namespace) -> int:
+    from bench import soak
+
+    results: dict = {
+        "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "machine": machine_info(),
+        "run": {
+            "minutes": args.minutes,
+            "users": args.users,
+            "backend": args.backend,
+            "memory_every_s": args.every,
+            "window_s": args.every,
+            "think_time_s": list(scripts.THINK_TIME),
+            "script_mix": scripts.WEIGHTS,
+            "command": " ".join(["python -m ops.bench", *sys.argv[1:]]),
+        },
+    }
+    results["machine"].update(how_busy())
+    log(f"Other work is using {results['machine']['others_cores_busy_before']} cores before the run")
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    workdir = Path(tempfile.mkdtemp(prefix="mis-soak-"))
+    try:
+        results.update(soak_phase(args.minutes, args.users, args.backend, args.every, workdir))
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    section = soak.render_section(results)
+    SOAK_REPORTS.mkdir(parents=True, exist_ok=True)
+    (SOAK_REPORTS / "soak.json").write_text(json.dumps(results, indent=2, default=str) + "\n")
+    (SOAK_REPORTS / "summary.md").write_text(section + "\n")
+    soak.plot(results, SOAK_REPORTS / "soak.png")
+    if not args.no_doc:
+        DOC.parent.mkdir(parents=True, exist_ok=True)
+        DOC.write_text(soak.replace_section(DOC.read_text() if DOC.exists() else "", section))
+    log(f"Wrote {SOAK_REPORTS.relative_to(ROOT)}/" + ("" if args.no_doc else f" and the soak section of {DOC.name}"))
+    print(section)
+    problems = soak.problems(results)
+    for problem in problems:
+        log(f"SOAK PROBLEM: {problem}")
+    return 1 if problems else 0
 
 
 # Output ---------------------------------------------------------------------------------
@@ -492,8 +636,12 @@ def write_outputs(results: dict, reports: Path = REPORTS, doc: Path | None = DOC
     (reports / "summary.md").write_text(report.render_summary(results))
     report.plot_latency(results, reports / "latency.png")
     if doc is not None:
+        from bench import soak
+
         doc.parent.mkdir(parents=True, exist_ok=True)
-        doc.write_text(report.render_performance_doc(results))
+        # The soak section is written by `make soak`: keep it.
+        kept = soak.extract_section(doc.read_text()) if doc.exists() else None
+        doc.write_text(report.render_performance_doc(results, soak_section=kept))
     (reports / "partial.json").unlink(missing_ok=True)  # the run is complete
 
 
@@ -519,11 +667,20 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--render-only", action="store_true", help="measure nothing: rewrite the reports from reports/bench/bench.json"
     )
+    soak_options = parser.add_argument_group("soak (make soak)")
+    soak_options.add_argument(
+        "--soak", action="store_true", help="instead of the bench: a long run at one level, memory sampled over time"
+    )
+    soak_options.add_argument("--minutes", type=float, default=SOAK_MINUTES, help="how long the soak runs")
+    soak_options.add_argument("--users", type=int, default=SOAK_USERS, help="concurrent conversations in the soak")
+    soak_options.add_argument("--every", type=float, default=SOAK_EVERY_S, help="seconds between memory samples")
     return parser.parse_args(argv)
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    if args.soak:
+        return run_soak(args)
     if args.render_only:
         results = json.loads((REPORTS / "bench.json").read_text())
         results["targets"] = report.evaluate_targets(results)
