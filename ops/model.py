@@ -77,7 +77,10 @@ def ensure_model(quiet: bool = False) -> Path:
         result = subprocess.run(command, cwd=ROOT, env=env)  # noqa: S603 - our own rasa, fixed arguments
         if result.returncode != 0 or not target.exists():
             raise SystemExit(f"Training failed (exit {result.returncode}).")
-        print(f"Trained in {time.monotonic() - started:.0f} s: {target.relative_to(ROOT)}", file=sys.stderr)
+        line = f"Trained in {time.monotonic() - started:.0f} s: {target.relative_to(ROOT)}"
+        print(line, file=sys.stderr)
+        with open(MODELS / "training.log", "a") as record:  # for `make bench`'s training figure
+            record.write(line + "\n")
         _prune(keep=target)
         return target
 
