@@ -18,6 +18,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.base import BaseHTTPMiddleware
 
 from bot.api.deps import get_db, require_service_token
+from bot.api.schemas import Health, problems
 from bot.chat.router import router as chat_router
 from bot.config import Settings, get_settings
 from bot.console import labels
@@ -146,15 +147,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         log.exception("unexpected error")
         return JSONResponse({"detail": "Something went wrong on our side."}, status_code=500)
 
-    internal = APIRouter(prefix="/api", dependencies=[Depends(require_service_token)])
+    internal = APIRouter(prefix="/api", dependencies=[Depends(require_service_token)], responses=problems(401, 503))
     internal.include_router(faq_router)
     internal.include_router(directory_router)
     internal.include_router(hotline_router)
 
-    @internal.get("/health", tags=["health"])
-    def health(db_session=Depends(get_db)) -> dict:
+    @internal.get("/health", tags=["health"], response_model=Health)
+    def health(db_session=Depends(get_db)) -> Health:
         db_session.execute(text("SELECT 1"))
-        return {"status": "ok", "database": "ok"}
+        return Health(status="ok", database="ok")
 
     app.include_router(internal)
     app.include_router(chat_router)

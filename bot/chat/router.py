@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import time
 from collections.abc import AsyncIterator
 
@@ -14,6 +15,7 @@ from fastapi.responses import StreamingResponse
 from sqlalchemy.orm import Session
 
 from bot.api.deps import get_db, get_settings_dep
+from bot.api.schemas import problems
 from bot.chat import gateway
 from bot.chat import service as chat_service
 from bot.chat.models import Conversation
@@ -24,6 +26,26 @@ from bot.config import Settings
 router = APIRouter(prefix="/chat/api", tags=["widget gateway"])
 
 NOT_YOUR_CONVERSATION = "This conversation's token is missing or wrong. Start a new conversation."
+NO_CONVERSATION = "This conversation does not exist. Start a new one."
+# Conversation ids are made by `chat_service.start`; anything else is not one, and is not looked up.
+CONVERSATION_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
+# Message ids are 32-bit integers in the store.
+MAX_MESSAGE_ID = 2**31 - 1
+# One event of the stream (Open API 3.1: `schema` describes each event): a message, or the
+# reconnection delay the stream opens with.
+SERVER_SENT_EVENT = {
+    "type": "object",
+    "properties": {
+        "event": {"type": "string", "enum": ["message"]},
+        "id": {"type": "string", "pattern": "^[0-9]+$"},
+        "data": {
+            "type": "string",
+            "contentMediaType": "application/json",
+            "contentSchema": {"$ref": "#/components/schemas/MessageRead"},
+        },
+        "retry": {"type": "integer", "minimum": 0},
+    },
+}
 
 
 class Limits:
@@ -70,17 +92,24 @@ def conversation_for(
     authorization: str | None = Header(None, description="Bearer <the conversation's token>"),
     db_session: Session = Depends(get_db),
 ) -> Conversation:
+    if not CONVERSATION_ID.fullmatch(conversation_id):
+        raise HTTPException(status.HTTP_404_NOT_FOUND, NO_CONVERSATION)
     try:
         return chat_service.get_with_token_or_raise(
             db_session=db_session, conversation_id=conversation_id, token=_token(authorization)
         )
     except chat_service.ConversationNotFound:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, "This conversation does not exist. Start a new one.")
+        raise HTTPException(status.HTTP_404_NOT_FOUND, NO_CONVERSATION)
     except chat_service.WrongToken:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, NOT_YOUR_CONVERSATION, headers={"WWW-Authenticate": "Bearer"})
 
 
-@router.post("/conversations", response_model=ConversationCreated, status_code=status.HTTP_201_CREATED)
+@router.post(
+    "/conversations",
+    response_model=ConversationCreated,
+    status_code=status.HTTP_201_CREATED,
+    responses=problems(429, 503),
+)
 def start_conversation(
     request: Request, db_session: Session = Depends(get_db), settings: Settings = Depends(get_settings_dep)
 ) -> ConversationCreated:
@@ -100,7 +129,12 @@ def start_conversation(
     )
 
 
-@router.post("/conversations/{conversation_id}/messages", response_model=MessageSent, status_code=202)
+@router.post(
+    "/conversations/{conversation_id}/messages",
+    response_model=MessageSent,
+    status_code=202,
+    responses=problems(400, 401, 404, 413, 422, 429, 503),
+)
 def send_message(
     message_in: MessageIn,
     request: Request,
@@ -130,9 +164,13 @@ def send_message(
     )
 
 
-@router.get("/conversations/{conversation_id}/messages", response_model=MessagesPage)
+@router.get(
+    "/conversations/{conversation_id}/messages",
+    response_model=MessagesPage,
+    responses=problems(401, 404, 422, 503),
+)
 def read_messages(
-    after: int = Query(0, ge=0, description="Only messages with a larger id"),
+    after: int = Query(0, ge=0, le=MAX_MESSAGE_ID, description="Only messages with a larger id"),
     conversation: Conversation = Depends(conversation_for),
     db_session: Session = Depends(get_db),
 ) -> MessagesPage:
@@ -146,11 +184,17 @@ def read_messages(
 @router.get(
     "/conversations/{conversation_id}/events",
     response_class=StreamingResponse,
-    responses={200: {"content": {"text/event-stream": {}}, "description": "Server-sent events: one per message"}},
+    responses={
+        200: {
+            "content": {"text/event-stream": {"schema": SERVER_SENT_EVENT}},
+            "description": "Server-sent events: one per message, its `id` the message id",
+        },
+        **problems(400, 401, 404, 422, 503),
+    },
 )
 def stream_events(
     request: Request,
-    after: int = Query(0, ge=0),
+    after: int = Query(0, ge=0, le=MAX_MESSAGE_ID),
     last_event_id: str | None = Header(None),
     conversation: Conversation = Depends(conversation_for),
     settings: Settings = Depends(get_settings_dep),
@@ -159,9 +203,11 @@ def stream_events(
     `Last-Event-ID` header to resume without missing anything."""
     start_after = after
     if last_event_id is not None:
-        if not last_event_id.strip().isdigit():
+        value = last_event_id.strip()
+        # isdigit() alone lets through digits int() refuses ("²") and numbers no id reaches.
+        if not (value.isascii() and value.isdigit()) or int(value) > MAX_MESSAGE_ID:
             raise HTTPException(status.HTTP_400_BAD_REQUEST, "Last-Event-ID must be a message id (a whole number).")
-        start_after = int(last_event_id)
+        start_after = int(value)
     factory = request.app.state.session_factory
     conversation_id = conversation.id
 

@@ -3,15 +3,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import List
 
-from pydantic import BaseModel, StrictStr, constr, root_validator
+from pydantic import StrictStr, constr, root_validator
+
+from bot.api.schemas import ApiModel
 
 
-class Button(BaseModel):
+class Button(ApiModel):
     title: str
     payload: str
 
 
-class MessageRead(BaseModel):
+class MessageRead(ApiModel):
     id: int
     sender: str
     text: str
@@ -19,7 +21,7 @@ class MessageRead(BaseModel):
     created_at: datetime
 
 
-class MessageIn(BaseModel):
+class MessageIn(ApiModel):
     """What the visitor sends: typed text, or a button's payload and title."""
 
     text: StrictStr | None = None
@@ -33,18 +35,18 @@ class MessageIn(BaseModel):
         return values
 
 
-class ConversationCreated(BaseModel):
+class ConversationCreated(ApiModel):
     conversation_id: str
     token: str
     max_message_length: int
     hotline_number: str
 
 
-class MessageSent(BaseModel):
+class MessageSent(ApiModel):
     message: MessageRead
     replies: List[MessageRead]
 
 
-class MessagesPage(BaseModel):
+class MessagesPage(ApiModel):
     messages: List[MessageRead]
     with_staff: bool

@@ -2,6 +2,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, status
 from sqlalchemy.orm import Session
 
 from bot.api.deps import get_db
+from bot.api.schemas import problems
 from bot.directory import places, sectors
 from bot.directory import service as directory_service
 from bot.directory.schemas import AmbassadorRead, AmbassadorSearchResult, Interpretation
@@ -9,7 +10,7 @@ from bot.directory.schemas import AmbassadorRead, AmbassadorSearchResult, Interp
 router = APIRouter(prefix="/ambassadors", tags=["directory"])
 
 
-@router.get("", response_model=AmbassadorSearchResult)
+@router.get("", response_model=AmbassadorSearchResult, responses=problems(422))
 def search_ambassadors(
     sector: str | None = Query(None, max_length=100, description="A sector, in any words"),
     region: str | None = Query(None, max_length=100, description="An English region, county or town"),
@@ -37,7 +38,7 @@ def search_ambassadors(
     )
 
 
-@router.get("/{ambassador_id}", response_model=AmbassadorRead)
+@router.get("/{ambassador_id}", response_model=AmbassadorRead, responses=problems(404, 422))
 def get_ambassador(ambassador_id: str, db_session: Session = Depends(get_db)) -> AmbassadorRead:
     ambassador = directory_service.get(db_session=db_session, ambassador_id=ambassador_id)
     if ambassador is None:

@@ -2,12 +2,14 @@ from __future__ import annotations
 
 from typing import List
 
-from pydantic import BaseModel, constr
+from pydantic import constr
+
+from bot.api.schemas import ApiModel
 
 ShortText = constr(strip_whitespace=True, min_length=1, max_length=200)
 
 
-class AmbassadorRead(BaseModel):
+class AmbassadorRead(ApiModel):
     id: str
     name: str
     role: str | None
@@ -23,7 +25,7 @@ class AmbassadorRead(BaseModel):
     active: bool
 
 
-class Interpretation(BaseModel):
+class Interpretation(ApiModel):
     sector: str | None = None
     sector_label: str | None = None
     region: str | None = None
@@ -33,7 +35,7 @@ class Interpretation(BaseModel):
     unrecognised_sector: str | None = None
 
 
-class AmbassadorSearchResult(BaseModel):
+class AmbassadorSearchResult(ApiModel):
     interpreted: Interpretation
     # "region" or "sector" when nobody matched both and one condition was dropped.
     relaxed: str | None = None

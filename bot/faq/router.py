@@ -2,14 +2,15 @@ from fastapi import APIRouter, Depends, HTTPException, status
 from sqlalchemy.orm import Session
 
 from bot.api.deps import get_db, get_settings_dep
+from bot.api.schemas import problems
 from bot.config import Settings
 from bot.faq import service as faq_service
-from bot.faq.schemas import FaqCandidate, FaqRead, FaqSearchRequest, FaqSearchResult, FeedbackCreate
+from bot.faq.schemas import FaqCandidate, FaqRead, FaqSearchRequest, FaqSearchResult, FeedbackCreate, FeedbackRecorded
 
 router = APIRouter(prefix="/faq", tags=["faq"])
 
 
-@router.post("/search", response_model=FaqSearchResult)
+@router.post("/search", response_model=FaqSearchResult, responses=problems(400, 413, 422))
 def search_faq(
     search_in: FaqSearchRequest,
     db_session: Session = Depends(get_db),
@@ -36,7 +37,7 @@ def search_faq(
     )
 
 
-@router.get("/{faq_id}", response_model=FaqRead)
+@router.get("/{faq_id}", response_model=FaqRead, responses=problems(404, 422))
 def get_faq(faq_id: str, db_session: Session = Depends(get_db)) -> FaqRead:
     try:
         entry = faq_service.get_published_or_raise(db_session=db_session, faq_id=faq_id)
@@ -45,8 +46,13 @@ def get_faq(faq_id: str, db_session: Session = Depends(get_db)) -> FaqRead:
     return FaqRead.from_orm(entry)
 
 
-@router.post("/feedback", status_code=status.HTTP_201_CREATED)
-def record_feedback(feedback_in: FeedbackCreate, db_session: Session = Depends(get_db)) -> dict:
+@router.post(
+    "/feedback",
+    response_model=FeedbackRecorded,
+    status_code=status.HTTP_201_CREATED,
+    responses=problems(400, 404, 413, 422),
+)
+def record_feedback(feedback_in: FeedbackCreate, db_session: Session = Depends(get_db)) -> FeedbackRecorded:
     """Record a visitor's "did that answer your question?" reply."""
     try:
         feedback = faq_service.record_feedback(
@@ -57,4 +63,4 @@ def record_feedback(feedback_in: FeedbackCreate, db_session: Session = Depends(g
         )
     except faq_service.FaqNotFound:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"No FAQ entry has the id '{feedback_in.faq_id}'.")
-    return {"id": feedback.id, "helpful": feedback.helpful}
+    return FeedbackRecorded(id=feedback.id, helpful=feedback.helpful)

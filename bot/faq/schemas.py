@@ -3,14 +3,15 @@ from __future__ import annotations
 from datetime import date
 from typing import List
 
-from pydantic import BaseModel, Field, constr
+from pydantic import Field, constr
 
+from bot.api.schemas import ApiModel
 from bot.faq.enums import SearchDecision
 
 QueryText = constr(strip_whitespace=True, min_length=1, max_length=500)
 
 
-class FaqRead(BaseModel):
+class FaqRead(ApiModel):
     id: str
     question: str
     alternatives: List[str]
@@ -24,26 +25,31 @@ class FaqRead(BaseModel):
         orm_mode = True
 
 
-class FaqCandidate(BaseModel):
+class FaqCandidate(ApiModel):
     id: str
     question: str
     topic: str
     score: float
 
 
-class FaqSearchRequest(BaseModel):
+class FaqSearchRequest(ApiModel):
     query: QueryText
     conversation_id: constr(strip_whitespace=True, min_length=1, max_length=64) | None = None
     limit: int = Field(3, ge=1, le=10)
 
 
-class FaqSearchResult(BaseModel):
+class FaqSearchResult(ApiModel):
     decision: SearchDecision
     answer: FaqRead | None = Field(None, description="The entry to answer with, when the decision is 'answer'.")
     candidates: List[FaqCandidate]
 
 
-class FeedbackCreate(BaseModel):
+class FeedbackRecorded(ApiModel):
+    id: int
+    helpful: bool
+
+
+class FeedbackCreate(ApiModel):
     conversation_id: constr(strip_whitespace=True, min_length=1, max_length=64) | None = None
     faq_id: constr(strip_whitespace=True, min_length=1, max_length=120) | None = None
     helpful: bool

@@ -2,6 +2,7 @@ from fastapi import APIRouter, Depends, HTTPException, status
 from sqlalchemy.orm import Session
 
 from bot.api.deps import get_db, get_settings_dep
+from bot.api.schemas import problems
 from bot.config import Settings
 from bot.directory import service as directory_service
 from bot.hotline import service as hotline_service
@@ -12,7 +13,7 @@ from bot.hotline.schemas import TicketCreate, TicketCreated
 router = APIRouter(prefix="/tickets", tags=["hotline"])
 
 
-@router.post("", response_model=TicketCreated, status_code=status.HTTP_201_CREATED)
+@router.post("", response_model=TicketCreated, status_code=status.HTTP_201_CREATED, responses=problems(400, 413, 422))
 def create_ticket(
     ticket_in: TicketCreate, db_session: Session = Depends(get_db), settings: Settings = Depends(get_settings_dep)
 ) -> TicketCreated:
@@ -32,7 +33,7 @@ def create_ticket(
     )
 
 
-@router.get("/{reference}", response_model=TicketCreated)
+@router.get("/{reference}", response_model=TicketCreated, responses=problems(404, 422))
 def get_ticket(reference: str, db_session: Session = Depends(get_db)) -> TicketCreated:
     ticket = hotline_service.get_by_reference(db_session=db_session, reference=reference)
     if ticket is None:

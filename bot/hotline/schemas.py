@@ -3,21 +3,22 @@ from __future__ import annotations
 from datetime import datetime
 from typing import List
 
-from pydantic import BaseModel, Field, constr, root_validator, validator
+from pydantic import Field, constr, root_validator, validator
 
+from bot.api.schemas import ApiModel
 from bot.hotline import contact
 from bot.hotline.enums import ContactMethod, TicketPriority, TicketReason, TicketStatus
 
 ConversationId = constr(strip_whitespace=True, min_length=1, max_length=64, regex=r"^[A-Za-z0-9_.:\-]+$")
 
 
-class TranscriptMessage(BaseModel):
+class TranscriptMessage(ApiModel):
     sender: constr(regex=r"^(user|bot)$")
     text: constr(max_length=5000) = ""
     data: dict | None = None
 
 
-class TicketCreate(BaseModel):
+class TicketCreate(ApiModel):
     conversation_id: ConversationId
     reason: TicketReason
     category: constr(strip_whitespace=True, max_length=60) | None = None
@@ -61,7 +62,7 @@ class TicketCreate(BaseModel):
         return values
 
 
-class TicketCreated(BaseModel):
+class TicketCreated(ApiModel):
     reference: str
     status: TicketStatus
     created_at: datetime
