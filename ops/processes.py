@@ -22,6 +22,9 @@ def process_env(settings: Settings, model: Path, endpoints_file: Path) -> dict[s
         {
             "PATH": bin_dir + os.pathsep + env.get("PATH", ""),
             "PYTHONUNBUFFERED": "1",
+            # Rasa reads its logging file (ops/rasa_logging.yml, which imports ops and bot)
+            # before it puts the working directory on sys.path.
+            "PYTHONPATH": str(ROOT) + (os.pathsep + os.environ["PYTHONPATH"] if os.environ.get("PYTHONPATH") else ""),
             # Rasa's dependency tree is old; its deprecation warnings are noise in the logs.
             "PYTHONWARNINGS": "ignore::DeprecationWarning",
             "RASA_TELEMETRY_ENABLED": "false",

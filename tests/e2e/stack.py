@@ -61,6 +61,8 @@ class Stack:
                 str(endpoints_file),
                 "--credentials",
                 str(ROOT / "credentials.yml"),
+                "--logging-config-file",
+                str(ROOT / "ops" / "rasa_logging.yml"),
             ],
             "actions": [rasa, "run", "actions", "--actions", "actions", "--port", str(self.settings.action_port)],
         }

@@ -1,0 +1,65 @@
+"""`make run-prod`: the production profile on this machine (see ops/prod.py). Reads
+DATABASE_URL, TRACKER_DATABASE_URL and REDIS_URL from the environment or `.env`, migrates
+and loads the content once, then runs every process under honcho. One Ctrl-C stops all."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import threading
+import time
+
+from bot.config import get_settings
+from ops import prod
+from ops.processes import ROOT, rasa_answers
+from ops.run import prepare
+
+
+def _announce_when_ready(plan_ports: prod.Ports, honcho: subprocess.Popen) -> None:
+    import requests
+
+    deadline = time.monotonic() + 600
+    front = f"http://127.0.0.1:{plan_ports.front}"
+    while time.monotonic() < deadline and honcho.poll() is None:
+        try:
+            web_ok = requests.get(f"{front}/healthz", timeout=2).status_code == 200
+        except requests.RequestException:
+            web_ok = False
+        if web_ok and all(rasa_answers(f"http://127.0.0.1:{port}") for port in plan_ports.rasa):
+            print(
+                f"\n==> The production profile is ready: {front}/ (two web instances behind HAProxy,"
+                f" Rasa on {', '.join(map(str, plan_ports.rasa))}). Ctrl-C stops everything.\n",
+                flush=True,
+            )
+            return
+        time.sleep(2)
+
+
+def main() -> int:
+    settings = get_settings()
+    try:
+        prod.check(settings)
+    except prod.ProfileError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    settings, model_file, _ = prepare()
+    ports = prod.Ports.from_settings(settings)
+    workdir = ROOT / "var" / "prod"
+    plan = prod.plan(settings, model_file, workdir, ports)
+    procfile = workdir / "Procfile"
+    procfile.write_text(plan.procfile())
+    print(f"==> Starting {', '.join(plan.commands)} (see {procfile.relative_to(ROOT)})", flush=True)
+    honcho = subprocess.Popen(  # noqa: S603 - our own Procfile, fixed arguments
+        [sys.executable, "-m", "honcho", "start", "-f", str(procfile), "-d", str(ROOT)], cwd=ROOT, env=plan.base_env
+    )
+    threading.Thread(target=_announce_when_ready, args=(ports, honcho), daemon=True).start()
+    try:
+        return honcho.wait()
+    except KeyboardInterrupt:
+        honcho.send_signal(signal.SIGINT)
+        return honcho.wait()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,28 @@
+"""Rasa's logging configuration masks personal data in every record."""
+
+from __future__ import annotations
+
+import logging
+import logging.config
+
+import yaml
+
+from ops import rasa_logging
+from ops.processes import ROOT
+
+
+def test_the_logging_file_masks_records_from_any_logger(caplog):
+    previous = logging.getLogRecordFactory()
+    try:
+        logging.config.dictConfig(yaml.safe_load((ROOT / "ops" / "rasa_logging.yml").read_text()))
+        with caplog.at_level(logging.ERROR, logger="rasa.core.channels.rest"):
+            logging.getLogger("rasa.core.channels.rest").error(
+                "An exception occured while handling user message '%s'.", "call me on 07700 900123 or jo@example.com"
+            )
+        assert "07700 900123" not in caplog.text and "jo@example.com" not in caplog.text
+        assert "[phone]" in caplog.text and "[email]" in caplog.text
+        # Configured twice (a reload), it still masks once.
+        rasa_logging.mask_every_record()
+        assert logging.getLogRecordFactory().masks_personal_data
+    finally:
+        logging.setLogRecordFactory(previous)
