@@ -16,11 +16,13 @@ PYTHON ?= $(shell for p in $$HOME/.pyenv/versions/3.10*/bin/python3.10 /usr/loca
 AXE := tests/browser/node_modules/axe-core/axe.min.js
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: help run test eval eval-ci bench soak install db model browser lint lock clean
+.PHONY: help run run-prod test eval eval-ci bench soak install db model browser haproxy lint lock clean
 
 help:
 	@echo "make run    start the whole assistant (web service, Rasa, action server) on loopback"
 	@echo "make test   run the whole test suite (SQLite and PostgreSQL)"
+	@echo "make run-prod  the production profile: HAProxy, two web, two Rasa, two action servers,"
+	@echo "               PostgreSQL and Redis from DATABASE_URL, TRACKER_DATABASE_URL, REDIS_URL"
 	@echo "make eval   measure answer quality (reports/eval), failing on a quality gate"
 	@echo "make bench  measure speed and memory (reports/bench, docs/performance.md)"
 	@echo "make soak   10 conversations for 20 minutes: errors, latency and memory over time"
@@ -57,14 +59,26 @@ $(AXE): tests/browser/package.json tests/browser/package-lock.json
 
 browser: $(CHROMIUM) $(AXE)
 
+# The production profile's load balancer: Debian's HAProxy.
+HAPROXY := /usr/sbin/haproxy
+$(HAPROXY):
+	@echo "==> Installing Debian's HAProxy for the production profile"
+	@if [ "$$(id -u)" = 0 ]; then apt-get update -q && apt-get install -y -q haproxy; \
+	 else sudo apt-get update -q && sudo apt-get install -y -q haproxy; fi
+
+haproxy: $(HAPROXY)
+
 run: install
 	@$(PY) -m ops.run
 
-test: install model browser
+run-prod: install haproxy
+	@$(PY) -m ops.run_prod
+
+test: install model browser haproxy
 	@echo "==> Lint"
 	$(VENV)/bin/ruff check bot actions ops tests
 	$(VENV)/bin/ruff format --check bot actions ops tests
-	@echo "==> Tests (unit, API, actions, Rasa, end to end; SQLite and PostgreSQL)"
+	@echo "==> Tests (unit, API, actions, Rasa, end to end, production profile and its faults; SQLite and PostgreSQL)"
 	$(PY) -m pytest
 
 # Answer quality: NLU cross-validation, dialogue stories, FAQ search, whole conversations.
