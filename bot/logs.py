@@ -81,6 +81,15 @@ def install(*loggers: logging.Logger | str) -> None:
                 filterer.addFilter(PersonalDataFilter())
 
 
+class QuietHealthChecks(logging.Filter):
+    """Drops the access-log line of a successful `/healthz` probe: a load balancer sends
+    one every second or two, and they would bury the lines that matter."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args
+        return not (isinstance(args, tuple) and len(args) >= 5 and args[2] == "/healthz" and args[4] == 200)
+
+
 def uvicorn_log_config() -> dict:
     """uvicorn's own logging configuration with the filter on every handler, and a root
     handler (warnings and errors, as before) so the service's own loggers are masked too."""
@@ -88,7 +97,9 @@ def uvicorn_log_config() -> dict:
 
     config = copy.deepcopy(LOGGING_CONFIG)
     config.setdefault("filters", {})["personal_data"] = {"()": PersonalDataFilter}
+    config["filters"]["quiet_health_checks"] = {"()": QuietHealthChecks}
     for handler in config["handlers"].values():
         handler["filters"] = [*handler.get("filters", []), "personal_data"]
+    config["handlers"]["access"]["filters"].append("quiet_health_checks")
     config["root"] = {"handlers": ["default"], "level": "WARNING"}
     return config

@@ -182,12 +182,14 @@ def test_the_web_services_access_log_masks_a_search_for_an_email_address(tmp_pat
         # redirect to sign in carries it again in ?next=.
         requests.get(f"{base}/staff", params={"q": "jo@example.com"}, timeout=10)
         requests.get(f"{base}/staff?q=jo@example.com&phone=07700+900123", timeout=10)
+        assert requests.get(f"{base}/healthz", timeout=10).status_code == 200
     finally:
         out, err = stop(process)
     access_log = out + err
     assert "GET /staff?q=[email]" in access_log
     assert "GET /staff/login?next=" in access_log
     assert "example.com" not in access_log and "900123" not in access_log
+    assert "/healthz" not in access_log  # a balancer's probes are not logged
 
 
 def test_the_action_server_masks_its_logging_and_still_serves_actions(tmp_path: Path):
