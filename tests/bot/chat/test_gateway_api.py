@@ -279,8 +279,20 @@ def test_event_stream_checks_the_token_and_last_event_id(gateway):
     conversation_id, auth = start(gateway)
     url = f"/chat/api/conversations/{conversation_id}/events"
     assert gateway.get(url).status_code == 401
-    bad = gateway.get(url, headers={**auth, "Last-Event-ID": "abc"})
-    assert bad.status_code == 400 and "Last-Event-ID" in bad.json()["detail"]
+    # "²" is a digit to str.isdigit() but not to int(); no message id is past 2**31 - 1.
+    for value in ("abc", "²".encode("latin-1"), "1" * 30):
+        bad = gateway.get(url, headers={**auth, "Last-Event-ID": value})
+        assert bad.status_code == 400 and "Last-Event-ID" in bad.json()["detail"]
+    assert gateway.get(url, params={"after": 2**31}, headers=auth).status_code == 422
+
+
+def test_ids_that_no_conversation_has_are_404_and_times_carry_their_offset(gateway):
+    conversation_id, auth = start(gateway)
+    for bad_id in ("not a real id", "x" * 65, "nul%00"):  # PostgreSQL refuses a NUL in a query
+        response = gateway.get(f"/chat/api/conversations/{bad_id}/messages", headers=auth)
+        assert response.status_code == 404 and "does not exist" in response.json()["detail"]
+    sent = gateway.post(f"/chat/api/conversations/{conversation_id}/messages", json={"text": "hi"}, headers=auth)
+    assert sent.json()["message"]["created_at"].endswith("+00:00")
 
 
 def test_the_page_and_widget_are_served_under_a_strict_policy(gateway):
