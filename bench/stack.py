@@ -233,7 +233,7 @@ class FullStack(Running):
             stack.processes[name] = _launch(name, command, env, workdir)
         return stack
 
-    def first_answer(self, deadline_seconds: float = 600) -> float:
+    def first_answer(self, deadline_seconds: float = 900) -> float:
         """Seconds from starting the processes to the first message answered through the
         gateway (a new conversation, the greeting button)."""
         deadline = time.monotonic() + deadline_seconds
@@ -298,7 +298,7 @@ class BareRasa(Running):
         path = self.workdir / "bare-rasa.log"
         return path.read_text(errors="replace")[-tail:] if path.exists() else ""
 
-    def first_answer(self, deadline_seconds: float = 600) -> float:
+    def first_answer(self, deadline_seconds: float = 900) -> float:
         deadline = time.monotonic() + deadline_seconds
         while time.monotonic() < deadline:
             if not self.alive():

@@ -414,7 +414,8 @@ def run_nlu(out: Path, folds: int, gates: dict[str, Gate], reuse: bool = False) 
         if why_not is None:
             say(f"NLU: reusing the {folds}-fold cross-validation in {_rel(work)} (same training inputs)")
             result = json.loads((work / "result.json").read_text()) if (work / "result.json").exists() else {}
-            result = {k: result[k] for k in ("command", "folds", "seconds") if k in result} or {"folds": folds}
+            result = {k: result[k] for k in ("command", "folds", "seconds", "cpu_seconds") if k in result}
+            result = result or {"folds": folds}
             result["reused"] = True
             return read_nlu(out, work, gates, result)
         say(f"NLU: cannot reuse ({why_not}); running it")
@@ -449,10 +450,17 @@ def run_nlu(out: Path, folds: int, gates: dict[str, Gate], reuse: bool = False) 
         epoch = f", DIET epoch {epochs[-1][0]}/{epochs[-1][1]}" if epochs else ""
         return f"fold {done}", f"fold {done + 1}/{folds}: training{epoch} ({done} done)"
 
-    started = time.monotonic()
+    started, cpu_before = time.monotonic(), _children_cpu()
     returncode = run_logged(command, work / "rasa.log", timeout=3 * 3600, progress=progress)
     seconds = round(time.monotonic() - started, 1)
-    result: dict[str, Any] = {"command": " ".join(["rasa", *command[1:]]), "folds": folds, "seconds": seconds}
+    result: dict[str, Any] = {
+        "command": " ".join(["rasa", *command[1:]]),
+        "folds": folds,
+        "seconds": seconds,
+        # CPU time of the cross-validation, however busy the machine was: about what it
+        # would take on one otherwise idle core (less when TensorFlow uses both).
+        "cpu_seconds": round(_children_cpu() - cpu_before, 1),
+    }
     report_path = work / "intent_report.json"
     if returncode != 0 or not report_path.exists():
         detail = f"rasa test nlu failed (exit {returncode}); see {_rel(work / 'rasa.log')}"
@@ -497,10 +505,7 @@ def read_nlu(out: Path, work: Path, gates: dict[str, Gate], result: dict[str, An
             }
             for e in json.loads(errors.read_text())
         ]
-    gates["nlu_macro_f1"].check(figures["macro_f1"])
-    gates["nlu_request_human_recall"].check(
-        figures["watched_recall"], "" if figures["watched_recall"] is not None else f"no {WATCHED_INTENT} examples"
-    )
+    nlu_gates(figures, gates)
     say(
         f"  intent macro F1 {_fmt(figures['macro_f1'])}, accuracy {_fmt(figures['accuracy'])}, "
         f"{WATCHED_INTENT} recall {_fmt(figures['watched_recall'])} ({figures['examples']} examples, "
@@ -551,14 +556,19 @@ def run_core(out: Path, gates: dict[str, Gate]) -> dict:
         for key in ("accuracy", "macro avg", "weighted avg"):
             if key in report:
                 result[f"actions_{key.replace(' ', '_')}"] = report[key]
-    detail = "" if returncode == 0 else f"exit {returncode}; failed stories in {_rel(failed)}"
-    gates["core_stories"].check(1.0 if returncode == 0 else 0.0, detail)
+    core_gates(result, gates)
     say(
         f"  {result['stories']} stories: "
         + ("all predicted" if returncode == 0 else f"FAILED (exit {returncode}), {len(failed_stories)} failed")
         + f" in {seconds:.0f} s"
     )
     return result
+
+
+def core_gates(result: dict, gates: dict[str, Gate]) -> None:
+    code = result["exit_code"]
+    detail = "" if code == 0 else f"exit {code}; failed stories in {result.get('failed_stories_file', 'the log')}"
+    gates["core_stories"].check(1.0 if code == 0 else 0.0, detail)
 
 
 def _failed_story_names(path: Path) -> list[str]:
@@ -672,15 +682,30 @@ def run_faq(gates: dict[str, Gate]) -> dict:
             engine.dispose()
     result["seconds"] = round(time.monotonic() - started, 1)
 
+    faq_gates(result, gates, testset_note)
     dev, dev_oos = result["dev"], result["dev_out_of_scope"]
-    gates["faq_dev_top1"].check(dev["top1"])
-    gates["faq_dev_top3"].check(dev["top3"])
-    gates["faq_dev_out_of_scope_declined"].check(dev_oos["declined"])
     say(
         f"  dev set (n={dev['n']}): top-1 {_fmt(dev['top1'])}, top-3 {_fmt(dev['top3'])}, MRR {_fmt(dev['mrr'])}, "
         f"answered outright and right {_fmt(dev['answered_right'])}; "
         f"out of scope declined {_fmt(dev_oos['declined'])} (n={dev_oos['n']})"
     )
+    if "test" in result:
+        test, test_oos = result["test"], result["test_out_of_scope"]
+        say(
+            f"  test set (n={test['n']}): top-1 {_fmt(test['top1'])}, top-3 {_fmt(test['top3'])}, "
+            f"MRR {_fmt(test['mrr'])}, answered outright and right {_fmt(test['answered_right'])}; "
+            f"out of scope declined {_fmt(test_oos['declined'])} (n={test_oos['n']})"
+        )
+    else:
+        say(f"  note: {testset_note}")
+    return result
+
+
+def faq_gates(result: dict, gates: dict[str, Gate], testset_note: str = "") -> None:
+    dev, dev_oos = result["dev"], result["dev_out_of_scope"]
+    gates["faq_dev_top1"].check(dev["top1"])
+    gates["faq_dev_top3"].check(dev["top3"])
+    gates["faq_dev_out_of_scope_declined"].check(dev_oos["declined"])
     if "test" in result:
         test, test_oos = result["test"], result["test_out_of_scope"]
         gates["faq_test_top1"].check(test["top1"])
@@ -689,16 +714,35 @@ def run_faq(gates: dict[str, Gate]) -> dict:
             gates["faq_test_out_of_scope_declined"].check(test_oos["declined"])
         else:
             gates["faq_test_out_of_scope_declined"].skip("the test set has no out_of_scope messages")
-        say(
-            f"  test set (n={test['n']}): top-1 {_fmt(test['top1'])}, top-3 {_fmt(test['top3'])}, "
-            f"MRR {_fmt(test['mrr'])}, answered outright and right {_fmt(test['answered_right'])}; "
-            f"out of scope declined {_fmt(test_oos['declined'])} (n={test_oos['n']})"
-        )
     else:
         for name in ("faq_test_top1", "faq_test_top3", "faq_test_out_of_scope_declined"):
-            gates[name].skip(testset_note)
-        say(f"  note: {testset_note}")
-    return result
+            gates[name].skip(testset_note or result.get("test_note", "no test set"))
+
+
+def nlu_gates(result: dict, gates: dict[str, Gate]) -> None:
+    gates["nlu_macro_f1"].check(result["macro_f1"])
+    gates["nlu_request_human_recall"].check(
+        result["watched_recall"], "" if result["watched_recall"] is not None else f"no {WATCHED_INTENT} examples"
+    )
+
+
+GATES_OF = {"faq": faq_gates, "core": core_gates, "nlu": nlu_gates, "conversations": lambda _result, _gates: None}
+
+
+def reusable_parts(earlier: dict, names: Iterable[str], model: str) -> tuple[dict, dict[str, str]]:
+    """The named parts of an earlier report that can be taken as they are (measured on the
+    same model, and not failed), and why each other one cannot."""
+    taken, refused = {}, {}
+    for name in names:
+        if earlier.get("machine", {}).get("model") != model:
+            refused[name] = "the earlier report was made with another model (or none is recorded)"
+        elif not isinstance(earlier.get(name), dict):
+            refused[name] = "the earlier report does not have it"
+        elif "error" in earlier[name]:
+            refused[name] = "it failed in the earlier report"
+        else:
+            taken[name] = earlier[name]
+    return taken, refused
 
 
 # ----------------------------------------------------------------------------- conversations
@@ -728,7 +772,35 @@ def full_stack(workdir: Path, model: Path):
         stack.stop()
 
 
+def conversation_figures(outcomes: Sequence[dict], of: int, sample: int | None) -> dict:
+    """The figures of one set's conversations: each outcome has `right`,
+    `search_alone_right` and, when it was sent, `seconds`."""
+    times = [o["seconds"] for o in outcomes if "seconds" in o]
+    right = sum(o["right"] for o in outcomes)
+    return {
+        "n": len(outcomes),
+        "of": of,
+        "sample": "all" if sample is None or sample >= of else f"{sample}, evenly spread",
+        "answer_prefix_chars": ANSWER_PREFIX,
+        "answered_right": share(right, len(outcomes)),
+        "missed": len(outcomes) - right,
+        "reply_seconds_median": _round3(percentile(times, 50)),
+        "reply_seconds_p95": _round3(percentile(times, 95)),
+        "search_alone_answered_right": share(sum(o["search_alone_right"] for o in outcomes), len(outcomes)),
+        # Misses the FAQ search alone would have answered right: the message went elsewhere
+        # (another intent, the fallback, a form) before reaching the search.
+        "misses_routed_elsewhere": sum(not o["right"] and o["search_alone_right"] for o in outcomes),
+        "errors": sum("error" in o for o in outcomes),
+        # A first message that got 404 (conversation not found) right after the conversation
+        # was created, and was sent again; the gateway now commits before answering.
+        "not_found_retried": sum("not_found_retries" in o for o in outcomes),
+        "misses": [o for o in outcomes if not o["right"]],
+    }
+
+
 def run_conversations(sample: int | None) -> dict:
+    """One new conversation per question, through the widget gateway: dev-set questions,
+    then (if it exists) held-out test-set questions, `sample` of each."""
     import requests
     from sqlalchemy.orm import Session
 
@@ -736,14 +808,18 @@ def run_conversations(sample: int | None) -> dict:
     from bot.faq import service as faq_service
     from ops.model import ensure_model
 
-    devset = yaml.safe_load(DEVSET.read_text())["questions"]
-    questions = evenly_spread(devset, sample)
+    sets = {"dev": yaml.safe_load(DEVSET.read_text())["questions"]}
+    testset, _note = load_testset()
+    if testset is not None:
+        sets["test"] = testset["questions"]
+    chosen = {name: evenly_spread(questions, sample) for name, questions in sets.items()}
     say(
-        f"Conversations: {len(questions)} of {len(devset)} dev-set questions through the widget gateway "
-        "(starting the web service, Rasa and the action server)"
+        "Conversations through the widget gateway: "
+        + ", ".join(f"{len(chosen[name])} of {len(sets[name])} {name}-set questions" for name in sets)
+        + " (starting the web service, Rasa and the action server)"
     )
     started = time.monotonic()
-    outcomes = []
+    results: dict[str, dict] = {}
     with (
         tempfile.TemporaryDirectory(prefix="mis-eval-stack-") as tmp,
         full_stack(Path(tmp), ensure_model(True)) as stack,
@@ -755,82 +831,72 @@ def run_conversations(sample: int | None) -> dict:
             answers = {e.id: e.answer for e in faq_service.list_published(db_session=session)}
             # What the FAQ search alone decides, to tell a search miss from a routing miss.
             alone = {}
-            for item in questions:
+            for item in (q for questions in chosen.values() for q in questions):
                 ranked = faq_service.rank(db_session=session, query=item["text"], limit=3)
                 decision = faq_service.decide(ranked, thresholds).value
                 alone[item["text"]] = decision == "answer" and ranked[0].entry_id == item["faq_id"]
         engine.dispose()
         http = requests.Session()
-        for number, item in enumerate(questions, start=1):
-            outcome: dict[str, Any] = {
-                "text": item["text"],
-                "faq_id": item["faq_id"],
-                "search_alone_right": alone[item["text"]],
-            }
-            try:
-                created = http.post(f"{stack.web_url}/chat/api/conversations", timeout=30)
-                created.raise_for_status()
-                conversation = created.json()
-                for attempt in range(1, NOT_FOUND_RETRIES + 2):
-                    sent_at = time.monotonic()
-                    response = http.post(
-                        f"{stack.web_url}/chat/api/conversations/{conversation['conversation_id']}/messages",
-                        json={"text": item["text"]},
-                        headers={"Authorization": f"Bearer {conversation['token']}"},
-                        timeout=60,
-                    )
-                    outcome["seconds"] = round(time.monotonic() - sent_at, 3)
-                    if response.status_code != 404 or attempt > NOT_FOUND_RETRIES:
-                        break
-                    # The new conversation is not readable yet: see `not_found_retries`.
-                    outcome["not_found_retries"] = attempt
-                    time.sleep(0.2 * attempt)
-                response.raise_for_status()
-                texts = [r.get("text") or "" for r in response.json().get("replies", [])]
-                outcome["right"] = reply_has_answer(texts, answers.get(item["faq_id"], ""))
-                outcome["replies"] = [t[:160] for t in texts]
-            except (requests.RequestException, ValueError, KeyError) as exc:
-                outcome["right"] = False
-                outcome["error"] = f"{exc.__class__.__name__}: {exc}"
-            outcomes.append(outcome)
-            if number % 10 == 0 or number == len(questions):
-                right = sum(o["right"] for o in outcomes)
-                say(f"  {number}/{len(questions)} sent, {right} answered right so far")
-    times = [o["seconds"] for o in outcomes if "seconds" in o]
-    right = sum(o["right"] for o in outcomes)
-    result = {
-        "n": len(outcomes),
-        "of": len(devset),
-        "sample": "all" if sample is None or sample >= len(devset) else f"{sample}, evenly spread",
-        "answer_prefix_chars": ANSWER_PREFIX,
-        "answered_right": share(right, len(outcomes)),
-        "missed": len(outcomes) - right,
-        "reply_seconds_median": _round3(percentile(times, 50)),
-        "reply_seconds_p95": _round3(percentile(times, 95)),
-        "search_alone_answered_right": share(sum(o["search_alone_right"] for o in outcomes), len(outcomes)),
-        # Misses the FAQ search alone would have answered right: the message went elsewhere
-        # (another intent, the fallback, a form) before reaching the search.
-        "misses_routed_elsewhere": sum(not o["right"] and o["search_alone_right"] for o in outcomes),
-        "errors": sum("error" in o for o in outcomes),
-        # A message sent the moment a conversation is created can get 404: the web service
-        # commits the new conversation after it has sent the response. Such sends are
-        # retried; this counts the conversations that needed it.
-        "not_found_retried": sum("not_found_retries" in o for o in outcomes),
-        "misses": [o for o in outcomes if not o["right"]],
-        "seconds": round(time.monotonic() - started, 1),
-    }
-    say(
-        f"  answered right {_fmt(result['answered_right'])} ({right}/{len(outcomes)}); reply time median "
-        f"{_fmt(result['reply_seconds_median'], 2)} s, p95 {_fmt(result['reply_seconds_p95'], 2)} s; "
-        f"the FAQ search alone answers {_fmt(result['search_alone_answered_right'])} of them right, and "
-        f"{result['misses_routed_elsewhere']} misses were routed away from the search"
-    )
-    if result["not_found_retried"]:
+        for name, questions in chosen.items():
+            outcomes = []
+            for number, item in enumerate(questions, start=1):
+                outcomes.append(_converse(http, stack.web_url, item, answers, alone[item["text"]]))
+                if number % 10 == 0 or number == len(questions):
+                    right = sum(o["right"] for o in outcomes)
+                    say(f"  {name}: {number}/{len(questions)} sent, {right} answered right so far")
+            results[name] = conversation_figures(outcomes, len(sets[name]), sample)
+            results[name]["source"] = _rel(DEVSET if name == "dev" else TESTSET)
+    result = dict(results["dev"])
+    if "test" in results:
+        result["test"] = results["test"]
+    result["seconds"] = round(time.monotonic() - started, 1)
+    for name, figures in results.items():
         say(
-            f"  note: {result['not_found_retried']} first messages got 404 (conversation not found) right after "
-            "the conversation was created, and were sent again"
+            f"  {name}: answered right {_fmt(figures['answered_right'])} ({figures['n'] - figures['missed']}/"
+            f"{figures['n']}); reply time median {_fmt(figures['reply_seconds_median'], 2)} s, p95 "
+            f"{_fmt(figures['reply_seconds_p95'], 2)} s; the FAQ search alone answers "
+            f"{_fmt(figures['search_alone_answered_right'])} of them right, and "
+            f"{figures['misses_routed_elsewhere']} misses were routed away from the search"
         )
+        if figures["not_found_retried"]:
+            say(
+                f"  note: {figures['not_found_retried']} first messages got 404 (conversation not found) right "
+                "after the conversation was created, and were sent again"
+            )
     return result
+
+
+def _converse(http, web_url: str, item: dict, answers: dict[str, str], search_alone_right: bool) -> dict:
+    """A new conversation, the question as its first message; whether a reply has the answer."""
+    import requests
+
+    outcome: dict[str, Any] = {"text": item["text"], "faq_id": item["faq_id"], "search_alone_right": search_alone_right}
+    try:
+        created = http.post(f"{web_url}/chat/api/conversations", timeout=30)
+        created.raise_for_status()
+        conversation = created.json()
+        for attempt in range(1, NOT_FOUND_RETRIES + 2):
+            sent_at = time.monotonic()
+            response = http.post(
+                f"{web_url}/chat/api/conversations/{conversation['conversation_id']}/messages",
+                json={"text": item["text"]},
+                headers={"Authorization": f"Bearer {conversation['token']}"},
+                timeout=60,
+            )
+            outcome["seconds"] = round(time.monotonic() - sent_at, 3)
+            if response.status_code != 404 or attempt > NOT_FOUND_RETRIES:
+                break
+            # The new conversation is not readable yet: see `not_found_retries`.
+            outcome["not_found_retries"] = attempt
+            time.sleep(0.2 * attempt)
+        response.raise_for_status()
+        texts = [r.get("text") or "" for r in response.json().get("replies", [])]
+        outcome["right"] = reply_has_answer(texts, answers.get(item["faq_id"], ""))
+        outcome["replies"] = [t[:160] for t in texts]
+    except (requests.RequestException, ValueError, KeyError) as exc:
+        outcome["right"] = False
+        outcome["error"] = f"{exc.__class__.__name__}: {exc}"
+    return outcome
 
 
 def _round3(value: float | None) -> float | None:
@@ -915,6 +981,11 @@ class BusyMeter:
             "load_average_at_end": round(os.getloadavg()[0], 2),
             **busy_figures(machine_busy, ours, wall),
         }
+
+
+def _children_cpu() -> float:
+    times = os.times()
+    return times.children_user + times.children_system
 
 
 def _our_cpu() -> float:
@@ -1073,11 +1144,27 @@ def render_summary(report: dict) -> str:
                 f"{conv['misses_routed_elsewhere']} of the {conv['missed']} misses were routed away from the search "
                 "(another intent, the fallback or a form took them)."
             )
+            test = conv.get("test")
+            if test:
+                lines.append(
+                    f"\nHeld-out test set, {test['n']} questions ({test['sample']}): answered right "
+                    f"{_fmt(test['answered_right'])}; reply time median {_fmt(test['reply_seconds_median'], 2)} s, "
+                    f"p95 {_fmt(test['reply_seconds_p95'], 2)} s; the FAQ search alone "
+                    f"{_fmt(test['search_alone_answered_right'])}; {test['misses_routed_elsewhere']} of the "
+                    f"{test['missed']} misses routed away from the search."
+                )
             if conv.get("not_found_retried"):
                 lines.append(
                     f"\n{conv['not_found_retried']} first messages got 404 right after their conversation was "
                     "created (the web service commits a new conversation after responding) and were sent again."
                 )
+    reused = [
+        f"{name} from {report[name]['reused_from']}"
+        for name in ("faq", "core", "conversations", "nlu")
+        if isinstance(report.get(name), dict) and report[name].get("reused_from")
+    ]
+    if reused:
+        lines += ["", f"Taken from earlier runs with the same model (`--reuse`): {'; '.join(reused)}."]
     skipped = report.get("skipped") or []
     if skipped:
         lines += ["", f"Skipped parts: {', '.join(skipped)}."]
@@ -1097,6 +1184,17 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--out", type=Path, default=REPORTS, help="where to write the reports")
     parser.add_argument(
+        "--reuse",
+        default="",
+        help="parts to take from an earlier report made with the same model, e.g. faq,core (not for CI)",
+    )
+    parser.add_argument(
+        "--reuse-from",
+        type=Path,
+        action="append",
+        help="the earlier report (default OUT/eval.json); several: the first that has a part gives it",
+    )
+    parser.add_argument(
         "--reuse-nlu",
         action="store_true",
         help="take the cross-validation already in OUT/nlu if it ran on the same training inputs and folds",
@@ -1106,6 +1204,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if args.ci and (args.full or args.folds != FOLDS):
         parser.error(f"--ci uses {FOLDS} folds and a sample of {CI_CONVERSATION_SAMPLE} conversations")
+    unknown = {n.strip() for n in args.reuse.split(",") if n.strip()} - set(GATES_OF)
+    if unknown:
+        parser.error(f"--reuse takes {', '.join(GATES_OF)}, not {', '.join(sorted(unknown))}")
+    if args.ci and (args.reuse or args.reuse_nlu):
+        parser.error("--ci measures everything: no --reuse")
     if args.sample is None:
         args.sample = CI_CONVERSATION_SAMPLE if args.ci else CONVERSATION_SAMPLE
     return args
@@ -1123,11 +1226,30 @@ def main(argv: Sequence[str] | None = None) -> int:
     busy = BusyMeter()
     sample = None if args.full else args.sample
 
+    reuse_names = [n.strip() for n in args.reuse.split(",") if n.strip()]
+    taken: dict[str, dict] = {}
+    wanted = list(reuse_names)
+    for source in args.reuse_from or [out / "eval.json"]:
+        if not wanted:
+            break
+        earlier = json.loads(source.read_text()) if source.exists() else {}
+        found, refused = reusable_parts(earlier, wanted, report["machine"]["model"])
+        for name, why in refused.items():
+            say(f"Cannot reuse {name} from {_rel(source)}: {why}")
+        for name, result in found.items():
+            taken[name] = dict(result, reused_from=f"{_rel(source)} ({earlier['machine'].get('date')})")
+        wanted = [n for n in wanted if n not in taken]
+
     def part(name: str, skip: bool, run: Callable[[], dict], gate_names: Sequence[str]) -> None:
         if skip:
             report["skipped"].append(name)
             for gate_name in gate_names:
                 gates[gate_name].skip(f"--skip-{name}")
+            return
+        if name in taken:
+            say(f"{name}: taken from {taken[name]['reused_from']} (same model)")
+            report[name] = taken[name]
+            GATES_OF[name](taken[name], gates)
             return
         try:
             report[name] = run()

@@ -398,3 +398,57 @@ def test_the_summary_says_how_busy_the_machine_was():
     assert "pessimistic" in ev.busy_line(busy)
     assert ev.busy_line({"others_cores_busy": 0.1}).startswith("The machine was otherwise idle")
     assert "not measured" in ev.busy_line({})
+
+
+def test_conversation_figures_tell_a_search_miss_from_a_routing_miss():
+    outcomes = [
+        {"text": "a", "right": True, "search_alone_right": True, "seconds": 1.0},
+        {"text": "b", "right": False, "search_alone_right": True, "seconds": 3.0},  # routed elsewhere
+        {"text": "c", "right": False, "search_alone_right": False, "seconds": 2.0},  # the search misses too
+        {"text": "d", "right": False, "search_alone_right": False, "error": "ConnectionError: refused"},
+    ]
+    figures = ev.conversation_figures(outcomes, of=222, sample=4)
+    assert figures["n"] == 4 and figures["missed"] == 3
+    assert figures["answered_right"] == 0.25
+    assert figures["search_alone_answered_right"] == 0.5
+    assert figures["misses_routed_elsewhere"] == 1
+    assert figures["errors"] == 1
+    assert figures["reply_seconds_median"] == 2.0  # of the three that were sent
+    assert figures["sample"] == "4, evenly spread"
+    assert [m["text"] for m in figures["misses"]] == ["b", "c", "d"]
+    assert ev.conversation_figures(outcomes, of=4, sample=None)["sample"] == "all"
+
+
+def test_only_parts_measured_on_the_same_model_and_not_failed_are_reused():
+    earlier = {
+        "machine": {"model": "mutuals-abc.tar.gz"},
+        "faq": {"dev": {}},
+        "core": {"exit_code": 0},
+        "conversations": {"error": "RuntimeError: the stack did not become ready"},
+    }
+    taken, refused = ev.reusable_parts(earlier, ["faq", "core", "conversations", "nlu"], "mutuals-abc.tar.gz")
+    assert list(taken) == ["faq", "core"]
+    assert set(refused) == {"conversations", "nlu"}
+    assert "failed" in refused["conversations"]
+    taken, refused = ev.reusable_parts(earlier, ["faq"], "mutuals-def.tar.gz")
+    assert taken == {} and "another model" in refused["faq"]
+
+
+def test_reused_parts_get_their_gates_again():
+    gates = ev.make_gates()
+    ev.core_gates({"exit_code": 1, "failed_stories_file": "reports/eval/core/failed_test_stories.yml"}, gates)
+    assert gates["core_stories"].status == ev.FAIL
+    ev.nlu_gates({"macro_f1": 0.93, "watched_recall": 0.94}, gates)
+    assert gates["nlu_macro_f1"].status == ev.PASS
+    assert gates["nlu_request_human_recall"].status == ev.FAIL
+    faq = {"dev": {"top1": 0.9, "top3": 0.96}, "dev_out_of_scope": {"declined": 0.95}, "test_note": "no test set"}
+    ev.faq_gates(faq, gates)
+    assert gates["faq_dev_top1"].status == ev.PASS and gates["faq_test_top1"].status == ev.SKIPPED
+
+
+def test_reuse_is_refused_in_ci_and_for_unknown_parts():
+    with pytest.raises(SystemExit):
+        ev.parse_args(["--ci", "--reuse", "faq"])
+    with pytest.raises(SystemExit):
+        ev.parse_args(["--reuse", "faq,everything"])
+    assert ev.parse_args(["--reuse", "faq, core"]).reuse == "faq, core"
