@@ -28,6 +28,7 @@ from bot.console.insight_router import router as insight_router
 from bot.console.router import router as console_router
 from bot.database.core import make_engine, make_session_factory
 from bot.directory.router import router as directory_router
+from bot.faq import service as faq_service
 from bot.faq.router import router as faq_router
 from bot.hotline import service as hotline_service
 from bot.hotline.router import router as hotline_router
@@ -166,6 +167,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.mount("/staff/static", StaticFiles(directory=CONSOLE_STATIC), name="console-static")
     # GOV.UK Frontend's stylesheet finds its fonts and images under /assets.
     app.mount("/assets", StaticFiles(directory=CONSOLE_STATIC / "govuk" / "assets"), name="govuk-assets")
+
+    @app.on_event("startup")
+    def _warm_faq_index() -> None:
+        # The first visitor's question should not pay for building the search index;
+        # with the store down the instance still starts and builds it on first use.
+        try:
+            with app.state.session_factory() as session:
+                faq_service.rank(db_session=session, query="mutual", limit=1)
+        except Exception as exc:  # noqa: BLE001 - a warm-up, never a reason not to start
+            log.warning("FAQ index not built at start-up: %s", type(exc).__name__)
 
     @app.get("/healthz", include_in_schema=False)
     def liveness() -> dict:
