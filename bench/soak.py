@@ -23,6 +23,17 @@ STEADY_FLOOR_MIB_PER_HOUR = 10.0
 SETTLE_S = 120.0
 
 
+# What an error reason means, for the doc.
+EXPLAINED = {
+    "assistant unavailable": "An `assistant unavailable` error is the gateway's answer when Rasa has not replied "
+    "within `RASA_TIMEOUT_SECONDS` (20 s): the visitor is told the assistant is unavailable and the message is kept. "
+    "Under this load it means Rasa was too slow, not that anything failed or was lost.",
+    "status 404": "A `status 404` on a first message is the gateway not yet seeing the conversation it has just "
+    "created (fixed: it now commits before answering).",
+}
+BUSY_CORES = 0.5  # other work's share of the machine above which the soak's latency is mostly contention
+
+
 def linear_fit(points: Sequence[tuple[float, float]]) -> tuple[float, float] | None:
     """Least-squares (slope, intercept) of y against x; None for fewer than two distinct x."""
     if len(points) < 2:
@@ -226,6 +237,15 @@ def render_section(results: dict) -> str:
             "Errors:\n\n"
             + table(["error", "count"], [[reason, count] for reason, count in results["errors_by_reason"].items()])
         )
+        explained = [EXPLAINED[reason] for reason in results["errors_by_reason"] if reason in EXPLAINED]
+        lines += explained
+        if busy is not None and busy >= BUSY_CORES:
+            lines.append(
+                f"Other work kept {fmt(busy, 2)} of the {results.get('machine', {}).get('cores', '?')} cores busy, "
+                "so the stack had a fraction of the machine: latency and timeouts here measure the contention as "
+                "much as the assistant. A soak meant to show that there are no errors needs a machine without other "
+                "work."
+            )
     lines.append(
         "Reproduce with `make soak` (20 minutes; `make soak SOAK_MINUTES=60` for longer). It writes "
         "`reports/soak/` (soak.json with every minute's figures and memory sample, summary.md, soak.png) and "

@@ -568,7 +568,6 @@ def soak_phase(minutes: float, users: int, backend: str, every_s: float, workdir
 
 
 def run_soak(args: argparse.Namespace) -> int:
-    from bench import soak
 
     results: dict = {
         "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
@@ -592,15 +591,22 @@ def run_soak(args: argparse.Namespace) -> int:
         results.update(soak_phase(args.minutes, args.users, args.backend, args.every, workdir))
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
+    return render_soak(results, doc=not args.no_doc)
+
+
+def render_soak(results: dict, doc: bool = True) -> int:
+    """Write reports/soak/ and the doc's soak section; 1 if the soak found a problem."""
+    from bench import soak
+
     section = soak.render_section(results)
     SOAK_REPORTS.mkdir(parents=True, exist_ok=True)
     (SOAK_REPORTS / "soak.json").write_text(json.dumps(results, indent=2, default=str) + "\n")
     (SOAK_REPORTS / "summary.md").write_text(section + "\n")
     soak.plot(results, SOAK_REPORTS / "soak.png")
-    if not args.no_doc:
+    if doc:
         DOC.parent.mkdir(parents=True, exist_ok=True)
         DOC.write_text(soak.replace_section(DOC.read_text() if DOC.exists() else "", section))
-    log(f"Wrote {SOAK_REPORTS.relative_to(ROOT)}/" + ("" if args.no_doc else f" and the soak section of {DOC.name}"))
+    log(f"Wrote {SOAK_REPORTS.relative_to(ROOT)}/" + (f" and the soak section of {DOC.name}" if doc else ""))
     print(section)
     problems = soak.problems(results)
     for problem in problems:
@@ -679,6 +685,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    if args.soak and args.render_only:
+        return render_soak(json.loads((SOAK_REPORTS / "soak.json").read_text()), doc=not args.no_doc)
     if args.soak:
         return run_soak(args)
     if args.render_only:

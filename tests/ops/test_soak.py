@@ -160,3 +160,16 @@ def test_the_bench_doc_carries_the_soak_section_it_is_given():
     assert soak.extract_section(doc) == "## Soak\n\nkept"
     assert doc.index("## Soak") < doc.index("## Findings")
     assert report.SOAK_START not in report.render_performance_doc(bench_results())
+
+
+def test_errors_are_explained_and_a_busy_machine_is_called_out():
+    results = _results(errors=3)
+    results["errors_by_reason"] = {"assistant unavailable": 3}
+    results["cpu"]["others_cores_busy"] = 1.5
+    text = soak.render_section(results)
+    assert "`RASA_TIMEOUT_SECONDS` (20 s)" in text
+    assert "needs a machine without other work" in text
+    quiet = _results(errors=3)
+    quiet["errors_by_reason"] = {"assistant unavailable": 3}
+    quiet["cpu"]["others_cores_busy"] = 0.1
+    assert "needs a machine without other work" not in soak.render_section(quiet)
