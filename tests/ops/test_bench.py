@@ -228,3 +228,12 @@ def test_an_interrupted_run_can_reuse_the_phases_it_finished(tmp_path):
     assert bench.reuse("", tmp_path / "bench.json") == {}
     with pytest.raises(SystemExit):
         bench.reuse("load,queue", tmp_path / "bench.json")
+
+
+def test_a_missed_small_search_target_gives_its_cpu_time_and_profile():
+    results = _results(faq_100k_p95=10.0)
+    results["faq_search"][0].update(p95_ms=14.1, cpu_p50_ms=2.8, cpu_p95_ms=4.4)
+    doc = report.render_performance_doc(results)
+    assert "### FAQ search p95, 1,000 entries" in doc
+    assert "had p50 2.80 ms and p95 4.40 ms in this run" in doc
+    assert "| 1,000 | 1.0 s | 20 MiB | 0.50 ms | 14.10 ms | 1.50 ms | 4.40 ms |" in doc
