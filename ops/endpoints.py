@@ -31,14 +31,15 @@ def tracker_store(url: str) -> dict:
 
 
 def lock_store(url: str) -> dict | None:
-    """Rasa's RedisLockStore settings for a redis:// URL (None: Rasa's in-memory lock)."""
+    """The Redis lock store's settings for a redis:// URL (None: Rasa's in-memory lock)."""
     if not url:
         return None
     parts = urlsplit(url)
     if parts.scheme not in ("redis", "rediss"):
         raise ValueError(f"Unsupported Redis URL scheme: {parts.scheme}")
     store = {
-        "type": "redis",
+        # Rasa's own RedisLockStore races between servers (see ops/rasa_lock_store.py).
+        "type": "ops.rasa_lock_store.AtomicRedisLockStore",
         "url": parts.hostname or "127.0.0.1",
         "port": parts.port or 6379,
         "db": int(parts.path.lstrip("/") or 0),
