@@ -114,7 +114,10 @@ defaults
     retries 2
     option redispatch 1
     retry-on conn-failure empty-response
-    default-server inter 1s fall 2 rise 2
+    # A dead instance refuses at once and is retried elsewhere; a busy one may take a few
+    # seconds to answer its check, and is not taken out of service for that.
+    timeout check 5s
+    default-server inter 2s fall 3 rise 2
 
 frontend web
     bind 127.0.0.1:{ports.front}
