@@ -568,7 +568,6 @@ def soak_phase(minutes: float, users: int, backend: str, every_s: float, workdir
 
 
 def run_soak(args: argparse.Namespace) -> int:
-
     results: dict = {
         "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "machine": machine_info(),
