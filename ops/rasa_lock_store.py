@@ -62,6 +62,10 @@ return 1
 class AtomicRedisLockStore(LockStore):
     def __init__(self, endpoint_config=None, *, host: str = "127.0.0.1", port: int = 6379, **settings) -> None:
         import redis.asyncio
+        from redis.asyncio.retry import Retry
+        from redis.backoff import ExponentialBackoff
+        from redis.exceptions import ConnectionError as RedisConnectionError
+        from redis.exceptions import TimeoutError as RedisTimeoutError
 
         if endpoint_config is not None:
             host = endpoint_config.url or host
@@ -76,6 +80,11 @@ class AtomicRedisLockStore(LockStore):
             ssl=bool(settings.get("use_ssl", False)),
             socket_timeout=float(settings.get("socket_timeout", 2)),
             socket_connect_timeout=float(settings.get("socket_timeout", 2)),
+            # After Redis restarts, pooled connections are dead: reconnect and try again
+            # rather than fail the visitor's message.
+            retry=Retry(ExponentialBackoff(cap=0.2, base=0.02), 3),
+            retry_on_error=[RedisConnectionError, RedisTimeoutError],
+            health_check_interval=5,
         )
         self._issue = self.red.register_script(_ISSUE)
         self._turn = self.red.register_script(_TURN)

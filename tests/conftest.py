@@ -16,6 +16,9 @@ from bot.database.core import make_engine, make_session_factory  # noqa: E402
 from bot.main import create_app  # noqa: E402
 from tests.databases import database  # noqa: E402
 
+# Chromium, its contexts and pages: one Playwright for the whole session.
+pytest_plugins = ["tests.browser.fixtures"]
+
 SERVICE_TOKEN = "test-service-token"
 BACKENDS = ["sqlite", "postgresql"]
 

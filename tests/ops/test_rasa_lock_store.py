@@ -4,6 +4,7 @@ order the tickets were issued, across separate store instances (as two servers a
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from rasa.core.lock_store import LockError
@@ -20,6 +21,12 @@ def redis_server():
     server.start()
     yield server
     server.stop()
+
+
+def run(coroutine):
+    """asyncio.run in a thread of its own: a browser test's Playwright may hold this one's loop."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
 
 
 def _store(redis_server, **extra) -> AtomicRedisLockStore:
@@ -49,7 +56,7 @@ def test_two_servers_never_hold_one_conversation_at_once_and_keep_the_order(redi
         await asyncio.gather(*tasks)
         return order, overlaps
 
-    order, overlaps = asyncio.run(scenario())
+    order, overlaps = run(scenario())
     assert overlaps == []
     assert order == list(range(12))
 
@@ -66,7 +73,7 @@ def test_a_ticket_whose_server_died_is_skipped_after_its_lifetime(redis_server):
             waited = loop.time() - started
         return waited
 
-    waited = asyncio.run(scenario())
+    waited = run(scenario())
     assert 0.1 < waited < 3
 
 
@@ -98,7 +105,7 @@ def test_a_request_that_gives_up_waiting_lets_the_next_one_through_in_turn(redis
         await asyncio.gather(one, three, return_exceptions=True)
         return order
 
-    assert asyncio.run(scenario()) == ["first", "third"]
+    assert run(scenario()) == ["first", "third"]
 
 
 def test_redis_down_is_a_lock_error():
@@ -108,4 +115,20 @@ def test_redis_down_is_a_lock_error():
             pass
 
     with pytest.raises(LockError):
-        asyncio.run(scenario())
+        run(scenario())
+
+
+def test_a_restarted_redis_is_used_again_without_an_error(redis_server):
+    def restart():
+        redis_server.stop()
+        redis_server.start()  # same port, nothing remembered
+
+    async def scenario():
+        store = _store(redis_server)  # one store, one event loop, as in a Rasa server
+        async with store.lock("conv-e"):
+            pass
+        await asyncio.to_thread(restart)
+        async with store.lock("conv-e"):  # its pooled connection is dead: reconnects
+            return True
+
+    assert run(scenario())

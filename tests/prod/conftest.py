@@ -18,7 +18,7 @@ from bot.database import migrate
 from bot.database.core import make_engine, make_session_factory, session_scope
 from ops import prod
 from ops.model import ensure_model
-from tests.browser.conftest import ARTIFACTS
+from tests.browser.fixtures import ARTIFACTS
 from tests.prod.servers import PostgresServer, RedisServer
 from tests.prod.stack import ProdStack
 

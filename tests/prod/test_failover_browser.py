@@ -11,7 +11,6 @@ from bot.chat.models import Message
 from bot.database.core import make_engine, make_session_factory
 from bot.hotline import service as hotline_service
 from bot.hotline.schemas import TicketCreate
-from tests.browser.conftest import browser, context, page  # noqa: F401 - fixtures
 from tests.browser.test_widget import BOT, LAUNCHER, REPLY_TIMEOUT, STAFF, conversation_id, last_bot, send
 
 pytestmark = [pytest.mark.prod, pytest.mark.browser]
@@ -44,7 +43,7 @@ def _transcript(stack, conversation: str) -> list[str]:
     return texts
 
 
-def test_killing_either_web_instance_loses_no_message(page: Page, prod_stack):  # noqa: F811
+def test_killing_either_web_instance_loses_no_message(page: Page, prod_stack):
     stack = prod_stack
     page.goto(stack.url + "/")
     page.click(LAUNCHER)
