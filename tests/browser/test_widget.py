@@ -137,6 +137,9 @@ def test_html_typed_by_a_visitor_or_in_an_answer_is_inert(page, site):
     open_widget(page, site)
     send(page, payload)
     expect(page.locator(USER, has_text="<img src=x")).to_have_count(1, timeout=10_000)
+    # The event stream can show the message before its reply is in: the widget takes one
+    # message at a time, so wait until it can send again.
+    expect(page.locator(".js-app-chat-send")).to_be_enabled(timeout=REPLY_TIMEOUT)
     page.locator(INPUT).fill("")
     send(page, "what is an asset lock")
     answer = page.locator(BOT, has_text="An asset lock keeps assets")
