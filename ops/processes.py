@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import os
+import signal
+import subprocess
 import sys
+import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import requests
@@ -88,3 +92,17 @@ def wait_until_ready(settings: Settings, deadline_seconds: float = 300, alive=la
             return True
         time.sleep(1)
     return False
+
+
+def run_under_honcho(procfile: Path, env: dict[str, str], announce: Callable[[subprocess.Popen], None]) -> int:
+    """Run a Procfile under honcho until it stops; `announce` watches it from a thread.
+    One Ctrl-C stops every process (the terminal sends SIGINT to honcho too)."""
+    honcho = subprocess.Popen(  # noqa: S603 - our own Procfile, fixed arguments
+        [sys.executable, "-m", "honcho", "start", "-f", str(procfile), "-d", str(ROOT)], cwd=ROOT, env=env
+    )
+    threading.Thread(target=announce, args=(honcho,), daemon=True).start()
+    try:
+        return honcho.wait()
+    except KeyboardInterrupt:
+        honcho.send_signal(signal.SIGINT)
+        return honcho.wait()

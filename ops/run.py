@@ -3,17 +3,15 @@ processes under honcho. One Ctrl-C stops them all."""
 
 from __future__ import annotations
 
-import signal
 import subprocess
 import sys
-import threading
 
 from bot.config import get_settings
 from bot.content import loader
 from bot.database import migrate
 from bot.database.core import make_engine, make_session_factory, session_scope
 from ops import model
-from ops.processes import ROOT, process_env, wait_until_ready, write_endpoints
+from ops.processes import ROOT, process_env, run_under_honcho, wait_until_ready, write_endpoints
 
 
 def prepare():
@@ -54,16 +52,7 @@ def main() -> int:
     settings, model_file, endpoints_file = prepare()
     env = process_env(settings, model_file, endpoints_file)
     print("==> Starting the web service, Rasa and the action server (Rasa takes about a minute)", flush=True)
-    honcho = subprocess.Popen(  # noqa: S603 - our own Procfile, fixed arguments
-        [sys.executable, "-m", "honcho", "start", "-f", str(ROOT / "Procfile")], cwd=ROOT, env=env
-    )
-    threading.Thread(target=_announce_when_ready, args=(settings, honcho), daemon=True).start()
-    try:
-        return honcho.wait()
-    except KeyboardInterrupt:
-        # The terminal sent SIGINT to honcho as well; it stops its children. Wait for it.
-        honcho.send_signal(signal.SIGINT)
-        return honcho.wait()
+    return run_under_honcho(ROOT / "Procfile", env, lambda honcho: _announce_when_ready(settings, honcho))
 
 
 if __name__ == "__main__":

@@ -4,15 +4,13 @@ and loads the content once, then runs every process under honcho. One Ctrl-C sto
 
 from __future__ import annotations
 
-import signal
 import subprocess
 import sys
-import threading
 import time
 
 from bot.config import get_settings
 from ops import prod
-from ops.processes import ROOT, rasa_answers
+from ops.processes import ROOT, rasa_answers, run_under_honcho
 from ops.run import prepare
 
 
@@ -50,15 +48,7 @@ def main() -> int:
     procfile = workdir / "Procfile"
     procfile.write_text(plan.procfile())
     print(f"==> Starting {', '.join(plan.commands)} (see {procfile.relative_to(ROOT)})", flush=True)
-    honcho = subprocess.Popen(  # noqa: S603 - our own Procfile, fixed arguments
-        [sys.executable, "-m", "honcho", "start", "-f", str(procfile), "-d", str(ROOT)], cwd=ROOT, env=plan.base_env
-    )
-    threading.Thread(target=_announce_when_ready, args=(ports, honcho), daemon=True).start()
-    try:
-        return honcho.wait()
-    except KeyboardInterrupt:
-        honcho.send_signal(signal.SIGINT)
-        return honcho.wait()
+    return run_under_honcho(procfile, plan.base_env, lambda honcho: _announce_when_ready(ports, honcho))
 
 
 if __name__ == "__main__":

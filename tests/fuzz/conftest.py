@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -17,12 +16,7 @@ from bot.database import migrate
 from bot.database.core import make_engine, make_session_factory
 from bot.main import create_app
 from tests.conftest import SERVICE_TOKEN, make_settings
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from tests.e2e.stack import free_port
 
 
 @dataclass
