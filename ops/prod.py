@@ -126,6 +126,10 @@ frontend web
 
 backend web
     balance roundrobin
+    # A message sent to an instance that died before answering may have been stored and
+    # passed to Rasa: sending it again would answer twice. Only a refused connection (never
+    # received) is retried; the widget keeps the text and catches up on what was stored.
+    http-request disable-l7-retry if METH_POST
     option httpchk GET /healthz
     http-check expect status 200
 {web_servers}

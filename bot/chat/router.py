@@ -7,6 +7,7 @@ import json
 import re
 import time
 from collections.abc import AsyncIterator
+from datetime import timedelta
 
 from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request, status
 from fastapi.concurrency import run_in_threadpool
@@ -22,6 +23,7 @@ from bot.chat.models import Conversation
 from bot.chat.ratelimit import make_limiter
 from bot.chat.schemas import ConversationCreated, MessageIn, MessageRead, MessageSent, MessagesPage
 from bot.config import Settings
+from bot.database.core import utcnow
 
 router = APIRouter(prefix="/chat/api", tags=["widget gateway"])
 
@@ -29,6 +31,9 @@ NOT_YOUR_CONVERSATION = "This conversation's token is missing or wrong. Start a 
 NO_CONVERSATION = "This conversation does not exist. Start a new one."
 # Conversation ids are made by `chat_service.start`; anything else is not one, and is not looked up.
 CONVERSATION_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
+# How long a message may take between getting its id and being committed; see
+# chat_service.messages_for_stream.
+LATE_COMMIT_SECONDS = 10
 # Message ids are 32-bit integers in the store.
 MAX_MESSAGE_ID = 2**31 - 1
 # One event of the stream (Open API 3.1: `schema` describes each event): a message, or the
@@ -215,8 +220,12 @@ def stream_events(
         with factory() as session:
             messages = [
                 chat_service.to_read(m)
-                for m in chat_service.messages_after(
-                    db_session=session, conversation_id=conversation_id, after_id=after_id
+                for m in chat_service.messages_for_stream(
+                    db_session=session,
+                    conversation_id=conversation_id,
+                    after_id=after_id,
+                    recent_after_id=start_after,
+                    recent_since=utcnow() - timedelta(seconds=LATE_COMMIT_SECONDS),
                 )
             ]
             if mark_seen:  # staff see whether the visitor is still on the page
@@ -226,6 +235,7 @@ def stream_events(
 
     async def events() -> AsyncIterator[str]:
         last_id = start_after
+        sent: dict[int, float] = {}  # id -> when, for the late-commit look-back
         started = last_beat = time.monotonic()
         last_seen = 0.0
         yield "retry: 2000\n\n"
@@ -239,10 +249,16 @@ def stream_events(
                 batch = await run_in_threadpool(fetch, last_id, mark_seen)
             except Exception:  # noqa: BLE001 - a store hiccup ends this stream; the widget reconnects
                 return
+            now = time.monotonic()
             for message in batch:
-                last_id = message["id"]
+                if message["id"] in sent:
+                    continue
+                sent[message["id"]] = now
+                last_id = max(last_id, message["id"])
                 data = json.dumps(jsonable_encoder(MessageRead(**message)))
-                yield f"id: {last_id}\nevent: message\ndata: {data}\n\n"
+                yield f"id: {message['id']}\nevent: message\ndata: {data}\n\n"
+            for message_id in [i for i, at in sent.items() if now - at > 2 * LATE_COMMIT_SECONDS]:
+                del sent[message_id]
             if time.monotonic() - last_beat > 15:
                 last_beat = time.monotonic()
                 yield ": keep-alive\n\n"

@@ -7,7 +7,7 @@ import hmac
 import secrets
 from collections.abc import Iterable
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from bot.chat.enums import Sender
@@ -53,6 +53,34 @@ def messages_after(*, db_session: Session, conversation_id: str, after_id: int =
         db_session.scalars(
             select(Message)
             .where(Message.conversation_id == conversation_id, Message.id > after_id)
+            .order_by(Message.id)
+            .limit(limit)
+        )
+    )
+
+
+def messages_for_stream(
+    *,
+    db_session: Session,
+    conversation_id: str,
+    after_id: int,
+    recent_after_id: int,
+    recent_since,
+    limit: int = 500,
+) -> list[Message]:
+    """What an event stream sends next: messages past `after_id`, and also those past
+    `recent_after_id` created since `recent_since`.
+
+    Ids are handed out when a message is written but become visible when its transaction
+    commits, so with two writers at once (a bot reply and a staff reply, say) id 8 can
+    appear after id 9 has been sent. Looking back over the last few seconds still finds
+    it; the stream skips ids it has already sent.
+    """
+    late = and_(Message.id > recent_after_id, Message.created_at >= recent_since)
+    return list(
+        db_session.scalars(
+            select(Message)
+            .where(Message.conversation_id == conversation_id, or_(Message.id > after_id, late))
             .order_by(Message.id)
             .limit(limit)
         )

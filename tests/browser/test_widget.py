@@ -126,6 +126,33 @@ def test_a_staff_reply_appears_live(page, site):
     expect(staff).to_contain_text("Hotline team")
 
 
+def test_a_reply_that_overtakes_unseen_staff_messages_does_not_hide_them(page, site):
+    """The answer to a send can carry a newer id than staff messages the event stream has
+    not brought yet (its instance died, say). When the stream is back, they still arrive."""
+    page.route("**/events", lambda route: route.abort())  # the stream is down throughout
+    open_widget(page, site)
+    engine, factory = store(site)
+    with factory.begin() as session:
+        ticket = hotline_service.create(
+            db_session=session,
+            ticket_in=TicketCreate(conversation_id=conversation_id(page), reason="asked_for_person", consent=False),
+        )
+        hotline_service.reply(
+            db_session=session, ticket=ticket, staff_id=None, actor="staff:test", text="Jo here, while you were away."
+        )
+    engine.dispose()
+    send(page, "is anyone there?")  # acknowledged with an id newer than the staff message's
+    expect(page.locator(USER, has_text="is anyone there?")).to_have_count(1, timeout=REPLY_TIMEOUT)
+    staff = page.locator(STAFF, has_text="Jo here, while you were away.")
+    expect(staff).to_have_count(0)
+
+    page.unroute("**/events")
+    expect(staff).to_have_count(1, timeout=30_000)
+    # In id order: the staff message sits before the visitor's later question.
+    order = page.locator(".js-app-chat-message").evaluate_all("els => els.map(e => Number(e.dataset.messageId))")
+    assert order == sorted(order)
+
+
 def test_html_typed_by_a_visitor_or_in_an_answer_is_inert(page, site):
     engine, factory = store(site)
     payload = '<img src=x onerror="window.__xss=1"><script>window.__xss=2</script>'

@@ -77,6 +77,7 @@ def test_haproxy_config_binds_loopback_and_checks_every_instance(tmp_path):
     for port in (8001, 8002, 5056, 5057):
         assert f"127.0.0.1:{port} check" in config
     assert f"timeout server {prod.ACTION_TIMEOUT_MS}ms" in config
+    assert "disable-l7-retry if METH_POST" in config  # a sent message is never sent twice
     haproxy = prod.HAPROXY
     (tmp_path / "haproxy.cfg").write_text(config)
     result = subprocess.run([haproxy, "-c", "-f", str(tmp_path / "haproxy.cfg")], capture_output=True, text=True)

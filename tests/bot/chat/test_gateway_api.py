@@ -5,10 +5,14 @@ from __future__ import annotations
 
 import json
 import socket
+import threading
+import time
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
+from bot.chat import service as chat_service
+from bot.chat.enums import Sender
 from bot.chat.models import Message
 from bot.hotline import service as hotline_service
 from bot.hotline.enums import TicketStatus
@@ -265,6 +269,41 @@ def test_event_stream_delivers_messages_and_resumes_from_last_event_id(gateway):
 
     resumed = read_events(gateway, events_url, {**auth, "Last-Event-ID": events[1]["id"]})
     assert [json.loads(e["data"])["text"] for e in resumed] == ["second", "Hello."]
+
+
+def test_a_message_committed_after_a_later_one_still_reaches_the_stream(gateway):
+    """Ids are given out on write but seen on commit: with two writers at once, id 8 can
+    become visible after id 9 has been sent. The stream must still send it."""
+    conversation_id, auth = start(gateway)
+    factory = gateway.app.state.session_factory
+    with factory.begin() as session:
+        conversation = chat_service.get(db_session=session, conversation_id=conversation_id)
+        first = chat_service.add_message(db_session=session, conversation=conversation, sender=Sender.bot, text="one")
+        first_id = first.id
+        session.add(Message(id=first_id + 10, conversation_id=conversation_id, sender="staff", text="committed first"))
+    if gateway.app.state.engine.dialect.name == "postgresql":  # the next id past the ones written by hand
+        with factory.begin() as session:
+            session.execute(text("SELECT setval(pg_get_serial_sequence('message', 'id'), :n)"), {"n": first_id + 10})
+
+    def slow_writer():  # took its id before "committed first" and commits after it was sent
+        time.sleep(0.4)
+        with factory.begin() as session:
+            session.add(Message(id=first_id + 5, conversation_id=conversation_id, sender="bot", text="committed late"))
+
+    writer = threading.Thread(target=slow_writer)
+    writer.start()
+    try:
+        events = read_events(gateway, f"/chat/api/conversations/{conversation_id}/events", auth)
+    finally:
+        writer.join()
+    sent = [(int(e["id"]), json.loads(e["data"])["text"]) for e in events]
+    assert sent == [(first_id, "one"), (first_id + 10, "committed first"), (first_id + 5, "committed late")]
+
+    # A stream that resumes sends only what comes after its Last-Event-ID, and nothing twice.
+    resumed = read_events(
+        gateway, f"/chat/api/conversations/{conversation_id}/events", {**auth, "Last-Event-ID": str(first_id + 5)}
+    )
+    assert [int(e["id"]) for e in resumed] == [first_id + 10]
 
 
 def test_a_staff_message_reaches_the_event_stream(gateway):

@@ -316,6 +316,9 @@
       this.sending = null // the send in progress: one question at a time
       this.generation = 0 // bumped whenever the conversation is dropped: late answers are ignored
       this.messages = new Map() // message id -> element
+      // Where the event stream and a catch-up resume: every message up to this id has
+      // arrived in order (history, catch-up or stream). A reply to a send can overtake a
+      // staff message the stream has not brought yet, so replies never move it.
       this.lastId = 0
       this.retryAt = 0
       this.isOpen = false
@@ -607,7 +610,7 @@
             return false
           }
           this.historyLoaded = true
-          this.addMessages(data && data.messages)
+          this.addMessages(data && data.messages, { inOrder: true })
           this.startStream()
           return true
         })
@@ -873,7 +876,7 @@
       this.request('GET', `${this.conversationPath()}/messages?after=${this.lastId}`, { auth: true })
         .then((data) => {
           if (generation === this.generation) {
-            this.addMessages(data && data.messages)
+            this.addMessages(data && data.messages, { inOrder: true })
           }
         })
         .catch(() => {
@@ -982,7 +985,7 @@
         } catch (error) {
           return // not a message this widget understands
         }
-        this.addMessage(message, { live: true })
+        this.addMessage(message, { live: true, inOrder: true })
       })
 
       window
@@ -1082,15 +1085,22 @@
 
     // ---- Messages ------------------------------------------------------------
 
-    addMessages(messages) {
+    addMessages(messages, options = {}) {
       if (Array.isArray(messages)) {
-        messages.forEach((message) => this.addMessage(message))
+        messages.forEach((message) => this.addMessage(message, options))
       }
     }
 
-    // Add one message in id order; a message already shown is not shown again.
-    addMessage(message, { live } = {}) {
-      if (!message || typeof message.id !== 'number' || !isFinite(message.id) || this.messages.has(message.id)) {
+    // Add one message in id order; a message already shown is not shown again. `inOrder`:
+    // it came from a source that brings every message after lastId (see the constructor).
+    addMessage(message, { live, inOrder } = {}) {
+      if (!message || typeof message.id !== 'number' || !isFinite(message.id)) {
+        return
+      }
+      if (inOrder) {
+        this.lastId = Math.max(this.lastId, message.id)
+      }
+      if (this.messages.has(message.id)) {
         return
       }
       const $message = this.renderMessage(message)
@@ -1107,7 +1117,6 @@
       const $log = this.$log
       const nearEnd = $log.scrollHeight - $log.scrollTop - $log.clientHeight < 80
       $log.insertBefore($message, $before)
-      this.lastId = Math.max(this.lastId, message.id)
 
       if (message.sender === 'user') {
         this.markAnswered($message, message.text)
