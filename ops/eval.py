@@ -422,7 +422,9 @@ def run_nlu(out: Path, folds: int, gates: dict[str, Gate], reuse: bool = False) 
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
     command = [
-        RASA,
+        sys.executable,  # rasa, with the folds' shuffle seeded (ops/rasa_seeded.py)
+        "-m",
+        "ops.rasa_seeded",
         "test",
         "nlu",
         "--nlu",
@@ -439,7 +441,7 @@ def run_nlu(out: Path, folds: int, gates: dict[str, Gate], reuse: bool = False) 
         str(work),
     ]
     say(f"NLU: {folds}-fold cross-validation of the intent classifier (trains {folds} models; several minutes)")
-    say(f"  $ rasa {' '.join(command[1:])}")
+    say(f"  $ rasa {' '.join(command[3:])}  (folds shuffled with a fixed seed: ops/rasa_seeded.py)")
     trained_marker = "Your Rasa model is trained"
 
     def progress(log: str) -> tuple[str, str]:
@@ -454,7 +456,7 @@ def run_nlu(out: Path, folds: int, gates: dict[str, Gate], reuse: bool = False) 
     returncode = run_logged(command, work / "rasa.log", timeout=3 * 3600, progress=progress)
     seconds = round(time.monotonic() - started, 1)
     result: dict[str, Any] = {
-        "command": " ".join(["rasa", *command[1:]]),
+        "command": " ".join(["rasa", *command[3:]]),
         "folds": folds,
         "seconds": seconds,
         # CPU time of the cross-validation, however busy the machine was: about what it
