@@ -103,24 +103,23 @@ def test_reloading_keeps_the_conversation(page, site):
     expect(page.locator(USER, has_text="what is a community interest company")).to_have_count(1)
 
 
-def test_a_staff_reply_appears_live(page, site):
-    open_widget(page, site)
-    send(page, "can someone from the hotline help me")
-    expect(last_bot(page)).to_contain_text("What is your name?", timeout=REPLY_TIMEOUT)
+def staff_reply(site, conversation: str, text: str) -> None:
+    """A hotline ticket for the conversation and a staff reply on it, written to the store."""
     engine, factory = store(site)
     with factory.begin() as session:
         ticket = hotline_service.create(
             db_session=session,
-            ticket_in=TicketCreate(conversation_id=conversation_id(page), reason="asked_for_person", consent=False),
+            ticket_in=TicketCreate(conversation_id=conversation, reason="asked_for_person", consent=False),
         )
-        hotline_service.reply(
-            db_session=session,
-            ticket=ticket,
-            staff_id=None,
-            actor="staff:test",
-            text="Hello, I'm Jo from the hotline team.",
-        )
+        hotline_service.reply(db_session=session, ticket=ticket, staff_id=None, actor="staff:test", text=text)
     engine.dispose()
+
+
+def test_a_staff_reply_appears_live(page, site):
+    open_widget(page, site)
+    send(page, "can someone from the hotline help me")
+    expect(last_bot(page)).to_contain_text("What is your name?", timeout=REPLY_TIMEOUT)
+    staff_reply(site, conversation_id(page), "Hello, I'm Jo from the hotline team.")
     staff = page.locator(STAFF, has_text="Hello, I'm Jo from the hotline team.")
     expect(staff).to_have_count(1, timeout=15_000)
     expect(staff).to_contain_text("Hotline team")
@@ -131,16 +130,7 @@ def test_a_reply_that_overtakes_unseen_staff_messages_does_not_hide_them(page, s
     not brought yet (its instance died, say). When the stream is back, they still arrive."""
     page.route("**/events", lambda route: route.abort())  # the stream is down throughout
     open_widget(page, site)
-    engine, factory = store(site)
-    with factory.begin() as session:
-        ticket = hotline_service.create(
-            db_session=session,
-            ticket_in=TicketCreate(conversation_id=conversation_id(page), reason="asked_for_person", consent=False),
-        )
-        hotline_service.reply(
-            db_session=session, ticket=ticket, staff_id=None, actor="staff:test", text="Jo here, while you were away."
-        )
-    engine.dispose()
+    staff_reply(site, conversation_id(page), "Jo here, while you were away.")
     send(page, "is anyone there?")  # acknowledged with an id newer than the staff message's
     expect(page.locator(USER, has_text="is anyone there?")).to_have_count(1, timeout=REPLY_TIMEOUT)
     staff = page.locator(STAFF, has_text="Jo here, while you were away.")
