@@ -209,6 +209,22 @@ def test_performance_doc_explains_only_missed_targets():
     assert "Every target was met." in met
 
 
+def test_a_missed_ratio_is_explained_by_rasas_load_and_the_gateways_share():
+    results = _results(ratio_at_10=3.9)
+    full = results["load"]["full_stack"]["levels"][0]
+    full["cpu_ms_per_message"] = {"web": 20.0, "rasa": 66.0, "actions": 3.0, "load generator": 2.0}
+    results["load"]["bare_rasa"]["levels"][0]["cpu_ms_per_message"] = {"rasa": 28.0}
+    doc = report.render_performance_doc(results)
+    section = doc.split("### Full stack p95 ÷ bare Rasa p95")[1].split("\n### ")[0]
+    assert "Rasa was busy 33% of the time in the full stack against 14% bare" in section  # 5/s × 66 ms, × 28 ms
+    assert "the gateway's share alone (1.11×) is above the 1.15× target" not in section
+    assert "here it is within the 1.15× target" in section
+
+    results["load"]["ratio_p95_direct"][0]["ratio"] = 1.31
+    section = report.render_performance_doc(results).split("### Full stack p95 ÷ bare Rasa p95")[1]
+    assert "the gateway's share alone (1.31×) is above the 1.15× target" in section
+
+
 def test_table_and_figure_formatting():
     assert report.fmt(None) == "-"
     assert report.fmt(1234.56, 1, "ms") == "1,234.6 ms"
