@@ -57,10 +57,19 @@ class BotApiClient:
         except ValueError as exc:
             raise ApiUnavailable("the response was not JSON") from exc
 
-    def search_faq(self, query: str, conversation_id: str | None) -> dict:
-        return self._request(
-            "POST", "/faq/search", json={"query": query[:500], "conversation_id": conversation_id, "limit": 3}
-        )
+    def search_faq(
+        self,
+        query: str,
+        conversation_id: str | None,
+        previous_faq_id: str | None = None,
+        classified_out_of_scope: bool = False,
+    ) -> dict:
+        body = {"query": query[:500], "conversation_id": conversation_id, "limit": 3}
+        if previous_faq_id:
+            body["previous_faq_id"] = previous_faq_id
+        if classified_out_of_scope:
+            body["classified_out_of_scope"] = True
+        return self._request("POST", "/faq/search", json=body)
 
     def get_faq(self, faq_id: str) -> dict | None:
         return self._request("GET", f"/faq/{requests.utils.quote(faq_id, safe='')}")

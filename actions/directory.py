@@ -12,6 +12,11 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.client import ApiRejected, ApiUnavailable, get_client
 from actions.common import latest_entity, latest_text, offer_handoff_buttons, unavailable_message
 
+CONTACT_NOT_SHARED = (
+    "Ambassadors' own email addresses, phone numbers and addresses are not shared here: "
+    "they are kept private. The hotline team can introduce you instead: they pass your "
+    "details to the ambassador, who gets in touch with you."
+)
 ABOUT_AMBASSADORS = (
     "Mutuals Ambassadors are experienced leaders of mutuals and businesses who mentor new "
     "mutuals free of charge. Their contact details are not shared here: the hotline team "
@@ -69,8 +74,24 @@ class ActionFindAmbassador(Action):
 
         interpreted, matches = result["interpreted"], result["matches"]
         asked_for = criteria(interpreted)
+        wants_contact = bool((tracker.latest_message.get("triage") or {}).get("ambassador_contact"))
+        if wants_contact and len(matches) != 1:
+            dispatcher.utter_message(
+                text=CONTACT_NOT_SHARED + " Would you like the hotline team to get in touch about an introduction?",
+                buttons=offer_handoff_buttons(),
+            )
+            return [
+                SlotSet("ambassador_matches", [a["id"] for a in matches]),
+                SlotSet("handoff_offered", True),
+                SlotSet("handoff_reason", "ambassador_introduction"),
+            ]
         if not matches:
-            if interpreted.get("name"):
+            if interpreted.get("outside_england"):
+                text = (
+                    "The directory lists ambassadors who work in England, and none is listed in "
+                    f"{interpreted['outside_england']}."
+                )
+            elif interpreted.get("name"):
                 text = f"I could not find an ambassador called {interpreted['name']} in the directory."
             elif interpreted.get("unrecognised_region"):
                 text = (
@@ -90,7 +111,9 @@ class ActionFindAmbassador(Action):
                 SlotSet("handoff_reason", "ambassador_introduction"),
             ]
 
-        if interpreted.get("name"):
+        if wants_contact:
+            intro = CONTACT_NOT_SHARED
+        elif interpreted.get("name"):
             intro = "Here is what the directory says:"
         elif result.get("relaxed") == "region":
             intro = (
@@ -105,7 +128,7 @@ class ActionFindAmbassador(Action):
             intro = f"I found {len(matches)} ambassador{'s' if len(matches) != 1 else ''} {asked_for}:"
         else:
             intro = f"{ABOUT_AMBASSADORS} You can ask for one by sector, region or name. These are in the directory:"
-        if asked_for or interpreted.get("name"):
+        if (asked_for or interpreted.get("name")) and not wants_contact:
             intro = f"{intro}\n{ABOUT_AMBASSADORS}"
         dispatcher.utter_message(text=intro)
         for ambassador in matches:

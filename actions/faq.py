@@ -18,6 +18,7 @@ from actions.common import (
     offer_handoff_buttons,
     unavailable_message,
 )
+from triage.cues import is_question_not_reply
 
 FEEDBACK_BUTTONS = [
     {"title": "Yes, it did", "payload": "/confirm_answer_helpful"},
@@ -37,8 +38,15 @@ def answer_text(entry: dict) -> str:
     return "\n".join(lines)
 
 
-def give_answer(dispatcher: CollectingDispatcher, entry: dict) -> list[dict[str, Any]]:
+def give_answer(
+    dispatcher: CollectingDispatcher, entry: dict, related: list[dict] | None = None
+) -> list[dict[str, Any]]:
     dispatcher.utter_message(text=answer_text(entry))
+    if related:
+        dispatcher.utter_message(
+            text="Related questions:",
+            buttons=[{"title": r["question"], "payload": faq_payload(r["id"])} for r in related],
+        )
     dispatcher.utter_message(text="Did that answer your question?", buttons=FEEDBACK_BUTTONS)
     return [
         SlotSet("last_faq_id", entry["id"]),
@@ -95,13 +103,13 @@ class ActionAnswerFaq(Action):
             if not question:
                 dispatcher.utter_message(response="utter_help")
                 return events
-            result = client.search_faq(question, tracker.sender_id)
+            result = client.search_faq(question, tracker.sender_id, tracker.get_slot("last_faq_id"))
         except (ApiUnavailable, ApiRejected):
             dispatcher.utter_message(text=unavailable_message())
             return events + [SlotSet("handoff_offered", False)]
 
         if result["decision"] == "answer" and result.get("answer"):
-            return events + give_answer(dispatcher, result["answer"])
+            return events + give_answer(dispatcher, result["answer"], result.get("related"))
         if result["decision"] == "suggest" and result.get("candidates"):
             buttons = [{"title": c["question"], "payload": faq_payload(c["id"])} for c in result["candidates"][:3]]
             buttons.append({"title": "None of these", "payload": "/reject_suggestions"})
@@ -111,6 +119,47 @@ class ActionAnswerFaq(Action):
         if latest_intent(tracker) == "nlu_fallback":
             first_try = "Sorry, I did not understand that. Try asking about public service mutuals in a different way."
         return events + count_failure(dispatcher, tracker, first_try)
+
+
+class ActionAnswerOrAcknowledge(Action):
+    """ "stop", "skip" or "no" when nothing is under way: a plain acknowledgement, unless
+    the message goes on to ask something ("I'd rather not phone, is there an email
+    address?"), which is answered as a question."""
+
+    def name(self) -> str:
+        return "action_answer_or_acknowledge"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        if is_question_not_reply(latest_text(tracker)):
+            return await ActionAnswerFaq().run(dispatcher, tracker, domain)
+        dispatcher.utter_message(response="utter_anything_else")
+        return []
+
+
+class ActionAnswerOrDecline(Action):
+    """A message the classifier judged out of scope: declined, unless the FAQ store has a
+    clear answer to it (the classifier also misjudges real questions with unusual words)."""
+
+    def name(self) -> str:
+        return "action_answer_or_decline"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        question = latest_text(tracker)
+        if question:
+            try:
+                result = get_client().search_faq(
+                    question, tracker.sender_id, tracker.get_slot("last_faq_id"), classified_out_of_scope=True
+                )
+            except (ApiUnavailable, ApiRejected):
+                result = {}
+            if result.get("decision") == "answer" and result.get("answer"):
+                return give_answer(dispatcher, result["answer"], result.get("related"))
+        dispatcher.utter_message(response="utter_out_of_scope")
+        return []
 
 
 class ActionRecordFeedback(Action):

@@ -11,8 +11,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.client import ApiRejected, ApiUnavailable, get_client
-from actions.common import SKIPPED, hotline, latest_entity, latest_intent, reset_handoff
+from actions.common import SKIPPED, hotline, latest_entity, latest_intent, latest_text, reset_handoff
 from bot.hotline import contact
+from triage.cues import person_request, word_count
 
 REASON_BY_INTENT = {
     "request_human": "asked_for_person",
@@ -62,9 +63,19 @@ class ActionStartHandoff(Action):
                 text="I'm sorry to hear that. I'll pass your complaint to the hotline team. I need a few details first."
             )
         else:
-            dispatcher.utter_message(
-                text="I'll pass you to the hotline team. I need a few details so they can get back to you."
-            )
+            question = question_for_team(tracker)
+            if question:
+                events.append(SlotSet("description", question))
+                dispatcher.utter_message(
+                    text=(
+                        "I'll pass your question to the hotline team, so you will not need to type it "
+                        "again. I need a few details so they can get back to you."
+                    )
+                )
+            else:
+                dispatcher.utter_message(
+                    text="I'll pass you to the hotline team. I need a few details so they can get back to you."
+                )
 
         email = contact.normalise_email(latest_entity(tracker, "email"))
         phone = contact.normalise_phone(latest_entity(tracker, "phone"))
@@ -87,6 +98,31 @@ class ActionStartHandoff(Action):
                 return matches[0]["id"]
         shown = tracker.get_slot("ambassador_matches") or []
         return shown[0] if len(shown) == 1 else None
+
+
+# A message with at least this many words besides its request for a person says what the
+# visitor needs: it becomes the ticket's description, so the team does not ask again.
+QUESTION_MIN_WORDS = 4
+
+
+def question_for_team(tracker: Tracker) -> str | None:
+    """What the visitor wants help with, in their own words, if they have already said it:
+    the message that asked for a person, or (after an offer of the hotline was accepted)
+    the last question the assistant could not answer."""
+    typed = [
+        str(e.get("text") or "").strip()
+        for e in tracker.events
+        if e.get("event") == "user" and not str(e.get("text") or "").startswith("/")
+    ]
+    latest = latest_text(tracker)
+    candidates = [latest] if latest else []
+    if latest_intent(tracker) == "affirm" or not latest:
+        candidates += list(reversed(typed[:-1] if latest else typed))[:3]
+    for text in candidates:
+        cue = person_request(text) or ""
+        if text and word_count(text) - word_count(cue) >= QUESTION_MIN_WORDS:
+            return " ".join(text.split())[:MAX_DESCRIPTION]
+    return None
 
 
 class ValidateHandoffForm(FormValidationAction):

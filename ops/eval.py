@@ -4,6 +4,7 @@
     python -m ops.eval --ci            # the same gates, sized for CI (5 folds, 20 conversations)
     python -m ops.eval --full          # conversations for every dev-set question
     python -m ops.eval --skip-nlu --skip-conversations   # quicker, while developing
+    python -m ops.eval --skip-nlu --skip-core --skip-faq --skip-conversations   # visitors only
 
 Four parts, each written to reports/eval/:
 
@@ -17,6 +18,11 @@ Four parts, each written to reports/eval/:
    and the held-out test set (reported, with a warning only).
 4. Whole conversations through the widget gateway on a running stack: the share of dev-set
    questions whose reply contains the labelled answer, and the reply times.
+5. What visitors get (`ops.visitors`): realistic messages written independently of `data/`,
+   each the first message of a new conversation through the gateway, graded by kind. Gates
+   on the frozen test set: FAQ right >= 0.92, handoff started >= 0.98, out of scope
+   declined >= 0.95, ambassador requests right >= 0.95, follow-ups right >= 0.85, and of
+   the answers given, right >= 0.95. The dev set (for tuning) is reported only.
 
 Writes reports/eval/eval.json and reports/eval/summary.md, prints the summary and exits 1
 when a gate fails, naming it.
@@ -40,9 +46,12 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import yaml
+
+from ops import visitors
 
 ROOT = Path(__file__).resolve().parent.parent
 REPORTS = ROOT / "reports" / "eval"
@@ -68,6 +77,8 @@ MIN_REQUEST_HUMAN_RECALL = 0.95
 MIN_TOP1 = 0.85
 MIN_TOP3 = 0.95
 MIN_OUT_OF_SCOPE_DECLINED = 0.90
+
+VISITOR_GATES = visitors.GATES
 
 PASS, FAIL, SKIPPED = "pass", "fail", "skipped"
 
@@ -591,12 +602,8 @@ def default_thresholds():
     from bot.config import Settings
     from bot.faq.service import Thresholds
 
-    fields = Settings.__fields__
-    return Thresholds(
-        answer=fields["faq_answer_threshold"].default,
-        suggest=fields["faq_suggest_threshold"].default,
-        margin=fields["faq_margin"].default,
-    )
+    defaults = {name: field.default for name, field in Settings.__fields__.items() if name.startswith("faq_")}
+    return Thresholds.of(SimpleNamespace(**defaults))
 
 
 def _texts(items: Iterable[Any]) -> list[str]:
@@ -728,7 +735,25 @@ def nlu_gates(result: dict, gates: dict[str, Gate]) -> None:
     )
 
 
-GATES_OF = {"faq": faq_gates, "core": core_gates, "nlu": nlu_gates, "conversations": lambda _result, _gates: None}
+def visitors_gates(result: dict, gates: dict[str, Gate]) -> None:
+    test = result["test"]
+    for key, _threshold, _text in VISITOR_GATES:
+        figure = test[key]
+        gates[f"visitors_{key}"].check(figure["value"], f"{figure['right']}/{figure['n']}")
+
+
+def run_visitors() -> dict:
+    say("What visitors get: the realistic dev and test sets through the widget gateway")
+    return visitors.run_sets(["dev", "test"], say=say)
+
+
+GATES_OF = {
+    "faq": faq_gates,
+    "core": core_gates,
+    "nlu": nlu_gates,
+    "conversations": lambda _result, _gates: None,
+    "visitors": visitors_gates,
+}
 
 
 def reusable_parts(earlier: dict, names: Iterable[str], model: str) -> tuple[dict, dict[str, str]]:
@@ -924,6 +949,9 @@ def make_gates() -> dict[str, Gate]:
             MIN_OUT_OF_SCOPE_DECLINED,
             hard=False,
         ),
+    ]
+    gates += [
+        Gate(f"visitors_{key}", f"{text} (visitors test set)", threshold) for key, threshold, text in VISITOR_GATES
     ]
     return {g.name: g for g in gates}
 
@@ -1160,9 +1188,22 @@ def render_summary(report: dict) -> str:
                     f"\n{conv['not_found_retried']} first messages got 404 right after their conversation was "
                     "created (the web service commits a new conversation after responding) and were sent again."
                 )
+    vis = report.get("visitors")
+    if vis:
+        lines += ["", "## What visitors get (realistic sets through the gateway)", ""]
+        if "error" in vis:
+            lines.append(f"Not measured: {vis['error']}")
+        else:
+            for name in ("test", "dev"):
+                if name in vis:
+                    lines += visitors.describe(
+                        name + (" (gated)" if name == "test" else " (tuning; no gate)"), vis[name]
+                    )
+                    lines.append("")
+            lines.append("The misses of each set are in `eval.json` (visitors.<set>.misses).")
     reused = [
         f"{name} from {report[name]['reused_from']}"
-        for name in ("faq", "core", "conversations", "nlu")
+        for name in ("faq", "core", "conversations", "nlu", "visitors")
         if isinstance(report.get(name), dict) and report[name].get("reused_from")
     ]
     if reused:
@@ -1201,7 +1242,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         action="store_true",
         help="take the cross-validation already in OUT/nlu if it ran on the same training inputs and folds",
     )
-    for part in ("nlu", "core", "faq", "conversations"):
+    for part in ("nlu", "core", "faq", "conversations", "visitors"):
         parser.add_argument(f"--skip-{part}", action="store_true", help=f"skip the {part} part (development)")
     args = parser.parse_args(argv)
     if args.ci and (args.full or args.folds != FOLDS):
@@ -1267,6 +1308,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     part("core", args.skip_core, lambda: run_core(out, gates), ["core_stories"])
     part("conversations", args.skip_conversations, lambda: run_conversations(sample), [])
     part(
+        "visitors",
+        args.skip_visitors,
+        lambda: _gated(run_visitors(), visitors_gates, gates),
+        [n for n in gates if n.startswith("visitors_")],
+    )
+    part(
         "nlu",
         args.skip_nlu,
         lambda: run_nlu(out, args.folds, gates, reuse=args.reuse_nlu),
@@ -1294,6 +1341,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         needs = "exit 0" if gate.threshold is None else f"≥ {gate.threshold:.2f}"
         say(f"FAILED gate: {gate.name}: {gate.description} is {_gate_value(gate)}, needs {needs}{detail}")
     return exit_code(gates.values())
+
+
+def _gated(result: dict, decide: Callable[[dict, dict[str, Gate]], None], gates: dict[str, Gate]) -> dict:
+    decide(result, gates)
+    return result
 
 
 def _stop_on_sigterm(signum, _frame) -> None:

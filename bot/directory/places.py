@@ -62,6 +62,23 @@ _PLACES_BY_REGION = {
         poole, taunton, weymouth, isles of scilly""",
 }
 
+# The directory covers England. A place in another nation is recognised, so the assistant
+# can say plainly that nobody there is listed, instead of listing everybody.
+_PLACES_OUTSIDE_ENGLAND = {
+    "Scotland": """scotland, glasgow, edinburgh, aberdeen, dundee, inverness, stirling, perth,
+        paisley, fife, highlands, ayrshire, lanarkshire, falkirk""",
+    "Wales": """wales, cardiff, swansea, newport, wrexham, bangor, aberystwyth, carmarthen,
+        merthyr tydfil, bridgend, llanelli, gwynedd, powys, pembrokeshire, anglesey""",
+    "Northern Ireland": """northern ireland, belfast, derry, londonderry, lisburn, newry,
+        armagh, omagh, enniskillen, ballymena, county antrim, county down""",
+    "Ireland": "ireland, republic of ireland, dublin, cork, galway, limerick",
+    "the Isle of Man": "isle of man, douglas",
+    "the Channel Islands": "channel islands, jersey, guernsey",
+}
+PLACE_OUTSIDE_ENGLAND: dict[str, str] = {
+    " ".join(place.split()): nation for nation, places in _PLACES_OUTSIDE_ENGLAND.items() for place in places.split(",")
+}
+
 PLACE_TO_REGION: dict[str, str] = {}
 for _slug, _places in _PLACES_BY_REGION.items():
     PLACE_TO_REGION[_slug.replace("-", " ")] = _slug
@@ -102,3 +119,22 @@ def regions_mentioned(text: str) -> list[str]:
                 found.append(region)
             folded = folded.replace(f" {place} ", " ")
     return found
+
+
+def places_outside_england(text: str) -> list[tuple[str, str]]:
+    """(place as named, nation) for each place outside England named in free text."""
+    folded = f" {_fold(text)} "
+    found: list[tuple[str, str]] = []
+    for place in sorted(PLACE_OUTSIDE_ENGLAND, key=len, reverse=True):
+        if f" {place} " in folded:
+            found.append((place.title(), PLACE_OUTSIDE_ENGLAND[place]))
+            folded = folded.replace(f" {place} ", " ")
+    return found
+
+
+def outside_england(place: str | None) -> str | None:
+    """The nation of a place outside England (as given in a region entity), else None."""
+    if not place:
+        return None
+    folded = re.sub(r"^(the|in|near|around|from|county of|city of)\s+", "", _fold(place))
+    return PLACE_OUTSIDE_ENGLAND.get(folded)

@@ -32,6 +32,7 @@ def search_ambassadors(
             name=query.name,
             unrecognised_region=query.unrecognised_region,
             unrecognised_sector=query.unrecognised_sector,
+            outside_england=query.outside_england,
         ),
         relaxed=outcome.relaxed,
         matches=[AmbassadorRead(**directory_service.to_read(a)) for a in outcome.matches],

@@ -33,6 +33,7 @@ class Interpretation(ApiModel):
     name: str | None = None
     unrecognised_region: str | None = None
     unrecognised_sector: str | None = None
+    outside_england: str | None = None
 
 
 class AmbassadorSearchResult(ApiModel):

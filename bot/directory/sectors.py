@@ -17,6 +17,18 @@ SECTORS = {
     "libraries-culture": "Libraries and culture",
     "leisure-sport": "Leisure and sport",
     "education": "Education",
+    # Sectors that people ask for and staff can give ambassadors in the console, even
+    # while nobody in the directory has them: "nobody matches" is then a plain answer.
+    "legal": "Legal",
+    "hr-workforce": "HR and workforce",
+    "pensions": "Pensions",
+    "procurement": "Procurement and contracts",
+    "housing": "Housing",
+    "emergency-services": "Emergency services",
+    "justice": "Justice and probation",
+    "transport": "Transport",
+    "environment": "Environment and waste",
+    "children-young-people": "Children and young people",
 }
 
 _WORDS_BY_SECTOR = {
@@ -24,8 +36,8 @@ _WORDS_BY_SECTOR = {
         hospitals, clinical, nursing, gp, primary care, public health, mental health,
         wellbeing, health and wellbeing""",
     "social-care": """social care, adult social care, care, carers, care homes, social
-        services, social work, childrens services, youth services, youth work,
-        domiciliary care, disability services""",
+        services, social work, youth services, youth work,
+        domiciliary care, disability services, adult services""",
     "employment-support": """employment support, supported employment, employment,
         jobs, learning disabilities, back to work""",
     "employee-ownership": """employee ownership, employee owned, employee-owned,
@@ -42,6 +54,17 @@ _WORDS_BY_SECTOR = {
         heritage""",
     "leisure-sport": "leisure, sport, sports, leisure centres, gyms, physical activity",
     "education": "education, schools, school, training, skills, colleges",
+    "legal": "legal, law, lawyer, lawyers, solicitor, solicitors, legal advice, legal side, governance",
+    "hr-workforce": """hr, human resources, personnel, workforce, people management, staff
+        transfer, tupe, industrial relations, employment law""",
+    "pensions": "pensions, pension, lgps, pension schemes",
+    "procurement": "procurement, commissioning, contracts, tendering, bids, bidding",
+    "housing": "housing, social housing, homelessness, housing association",
+    "emergency-services": "fire, fire service, fire and rescue, police, ambulance, ambulance service",
+    "justice": "justice, prisons, prison, probation, courts, youth justice",
+    "transport": "transport, buses, highways, roads, parking",
+    "environment": "environment, waste, recycling, parks, green spaces, environmental services",
+    "children-young-people": "childrens services, children, young people, family services",
 }
 
 WORD_TO_SECTOR: dict[str, str] = {}

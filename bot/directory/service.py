@@ -25,6 +25,9 @@ class Query:
     name: str | None = None
     unrecognised_sector: str | None = None
     unrecognised_region: str | None = None
+    # A place outside England (the directory covers England), as the visitor named it.
+    outside_england: str | None = None
+    sectors_mentioned: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -82,14 +85,20 @@ def interpret(*, sector: str | None, region: str | None, name: str | None, text:
     if region:
         query.region = places.region_for(region)
         if query.region is None:
-            query.unrecognised_region = region
+            if places.outside_england(region):
+                query.outside_england = " ".join(region.split()).title()
+            else:
+                query.unrecognised_region = region
     if text:
         if query.sector is None and not query.unrecognised_sector:
-            found = sectors.sectors_mentioned(text)
-            query.sector = found[0] if found else None
-        if query.region is None and not query.unrecognised_region:
+            query.sectors_mentioned = sectors.sectors_mentioned(text)
+            query.sector = query.sectors_mentioned[0] if query.sectors_mentioned else None
+        if query.region is None and not query.unrecognised_region and not query.outside_england:
             found = places.regions_mentioned(text)
             query.region = found[0] if found else None
+            if query.region is None:
+                elsewhere = places.places_outside_england(text)
+                query.outside_england = elsewhere[0][0] if elsewhere else None
     return query
 
 
@@ -118,6 +127,13 @@ def search(
             for a in ambassadors
             if (not use_sector or query.sector in (a.sectors or [])) and (not use_region or a.region == query.region)
         ]
+
+    if query.outside_england:
+        return SearchOutcome(query=query, matches=[])
+    if len(query.sectors_mentioned) > 1:
+        # "health ... contracts": prefer a sector somebody in the directory works in.
+        covered = [s for s in query.sectors_mentioned if any(s in (a.sectors or []) for a in ambassadors)]
+        query.sector = covered[0] if covered else query.sector
 
     want_sector, want_region = query.sector is not None, query.region is not None
     matches = matching(want_sector, want_region)

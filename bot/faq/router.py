@@ -20,13 +20,11 @@ def search_faq(
     outcome = faq_service.search(
         db_session=db_session,
         query=search_in.query,
-        thresholds=faq_service.Thresholds(
-            answer=settings.faq_answer_threshold,
-            suggest=settings.faq_suggest_threshold,
-            margin=settings.faq_margin,
-        ),
+        thresholds=faq_service.Thresholds.of(settings),
         limit=search_in.limit,
         conversation_id=search_in.conversation_id,
+        previous_faq_id=search_in.previous_faq_id,
+        classified_out_of_scope=search_in.classified_out_of_scope,
     )
     return FaqSearchResult(
         decision=outcome.decision,
@@ -34,6 +32,10 @@ def search_faq(
         candidates=[
             FaqCandidate(id=e.id, question=e.question, topic=e.topic, score=score) for e, score in outcome.candidates
         ],
+        related=[
+            FaqCandidate(id=e.id, question=e.question, topic=e.topic, score=score) for e, score in outcome.related
+        ],
+        followup=outcome.followup,
     )
 
 

@@ -36,12 +36,20 @@ class FaqSearchRequest(ApiModel):
     query: QueryText
     conversation_id: constr(strip_whitespace=True, min_length=1, max_length=64) | None = None
     limit: int = Field(3, ge=1, le=10)
+    classified_out_of_scope: bool = Field(
+        False, description="The intent classifier judged the message out of scope: answer only a clear match."
+    )
+    previous_faq_id: constr(strip_whitespace=True, min_length=1, max_length=120) | None = Field(
+        None, description="The entry the visitor was last answered with: a short follow-up is read against it."
+    )
 
 
 class FaqSearchResult(ApiModel):
     decision: SearchDecision
     answer: FaqRead | None = Field(None, description="The entry to answer with, when the decision is 'answer'.")
     candidates: List[FaqCandidate]
+    related: List[FaqCandidate] = Field([], description="Up to two related entries to offer after an answer.")
+    followup: bool = Field(False, description="Whether the question was read against the previous answer.")
 
 
 class FeedbackRecorded(ApiModel):

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import difflib
 import functools
+import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -35,6 +36,10 @@ CHAR_WEIGHT = 0.5
 # A query whose content words the FAQ never uses keeps only this share of its score.
 COVERAGE_FLOOR = 0.5
 QUESTION_WORDS = frozenset({"what", "how", "why", "when", "who", "where", "which", "whats", "hows"})
+# A query that is (nearly) one of an entry's own phrasings gets that entry: "What was the
+# Mutuals Support Programme?" is not the entry on its second programme.
+EXACT_PHRASING = 0.95
+EXACT_PHRASING_BONUS = 0.3
 # The spelling corrector's similarity cutoff (difflib's ratio).
 CORRECTION_CUTOFF = 0.8
 
@@ -44,6 +49,7 @@ class Document:
     entry_id: str
     phrasings: tuple[str, ...]
     answer: str = ""
+    topic: str = ""
 
 
 @dataclass(frozen=True)
@@ -61,6 +67,8 @@ class FaqIndex:
 
     def __init__(self, documents: Sequence[Document]):
         self.entry_ids = [doc.entry_id for doc in documents]
+        self._position = {entry_id: i for i, entry_id in enumerate(self.entry_ids)}
+        self._topics = np.array([doc.topic for doc in documents], dtype=object)
         phrasings = [phrasing for doc in documents for phrasing in doc.phrasings]
         self._empty = not phrasings
         if self._empty:
@@ -78,6 +86,14 @@ class FaqIndex:
         self._vocabulary = sorted({w for text in set(corpus) for w in plain_words(text) if len(w) > 3 and w.isalpha()})
         self._known = set(self._vocabulary) | STOPWORDS
         self._known_stems = {stem(w) for words in corpus_words for w in words}
+        # Each entry's own stems (phrasings and answer), for `uncovered`.
+        position = 0
+        self._entry_stems: list[frozenset[str]] = []
+        for doc, count in zip(documents, (len(d.phrasings) for d in documents), strict=True):
+            own = [w for words in corpus_words[position : position + count] for w in words]
+            own += corpus_words[len(phrasings) + len(self._entry_stems)]
+            self._entry_stems.append(frozenset(stem(w) for w in own))
+            position += count
         self._speller = _Speller(self._vocabulary)
 
         self._word = TfidfVectorizer(analyzer=_identity, sublinear_tf=True, lowercase=False)
@@ -139,15 +155,16 @@ class FaqIndex:
         columns = word_columns + [self._n_word_features + c for c in char_columns]
         return columns, np.array(word_values + char_values, dtype=np.float32)
 
-    def search(self, query: str, limit: int = 5) -> list[Candidate]:
+    def scores(self, query: str) -> np.ndarray | None:
+        """Every entry's score for `query` (None when nothing in it is searchable)."""
         if self._empty or not query.strip():
-            return []
+            return None
         words = canonical_words(query, correct=self._correct)
         if not words:
-            return []
+            return None
         columns, values = self._query_vector(words)
         if not columns:
-            return []
+            return None
         # Each view's similarity: the query's feature rows, weighted by the query, summed.
         similarity = np.asarray(self._matrix_t[columns].T @ values, dtype=np.float64)
         n, d = self._n_phrasings, len(self.entry_ids)
@@ -158,11 +175,93 @@ class FaqIndex:
             + ALL_PHRASINGS_WEIGHT * similarity[n : n + d]
             + ANSWER_WEIGHT * similarity[n + d :]
         )
-        scores = scores * (COVERAGE_FLOOR + (1 - COVERAGE_FLOOR) * self._coverage(words))
+        scores = scores + EXACT_PHRASING_BONUS * (best >= EXACT_PHRASING)
+        return scores * (COVERAGE_FLOOR + (1 - COVERAGE_FLOOR) * self._coverage(words))
+
+    def focused_scores(self, query: str) -> np.ndarray | None:
+        """Scores for the whole message, or for its question alone where that scores higher.
+
+        A visitor often tells their story first and asks in the last sentence; the story's
+        words pull the whole message towards other entries. Each entry keeps the better of
+        its score for the whole message and for the question sentences.
+        """
+        whole = self.scores(query)
+        question = question_part(query)
+        if whole is None or question is None:
+            return whole
+        focused = self.scores(question)
+        return whole if focused is None else np.maximum(whole, focused)
+
+    def uncovered(self, query: str, entry_id: str) -> float:
+        """The share of the query's content (weighted by rarity) that the entry never mentions.
+
+        "How many mutuals are there in Wales?" finds the entry on how many mutuals there are,
+        but "Wales", a rare and telling word, is nowhere in it: that entry does not answer it.
+        """
+        if entry_id not in self._position:
+            return 1.0
+        words = [w for w in canonical_words(query, correct=self._correct) if w not in QUESTION_WORDS]
+        if not words:
+            return 0.0
+        own = self._entry_stems[self._position[entry_id]]
+        rarest = float(self._word_idf.max()) if len(self._word_idf) else 1.0
+        weights = [
+            (float(self._word_idf[self._word_vocabulary[s]]) if s in self._word_vocabulary else rarest, s in own)
+            for s in (stem(w) for w in words)
+        ]
+        total = sum(w for w, _ in weights)
+        return sum(w for w, found in weights if not found) / total if total else 0.0
+
+    def is_entry(self, entry_id: str) -> np.ndarray:
+        mask = np.zeros(len(self.entry_ids))
+        if entry_id in self._position:
+            mask[self._position[entry_id]] = 1.0
+        return mask
+
+    def same_topic(self, entry_id: str) -> np.ndarray:
+        """A mask of the entries in the same topic as `entry_id` (none if it is not indexed)."""
+        if entry_id not in self._position:
+            return np.zeros(len(self.entry_ids), dtype=bool)
+        topic = self._topics[self._position[entry_id]]
+        return (self._topics == topic) if topic else np.zeros(len(self.entry_ids), dtype=bool)
+
+    def top(self, scores: np.ndarray | None, limit: int, exclude: str | None = None) -> list[Candidate]:
+        if scores is None:
+            return []
+        if exclude is not None and exclude in self._position:
+            scores = scores.copy()
+            scores[self._position[exclude]] = 0.0
         limit = min(limit, len(scores))
         top = np.argpartition(-scores, limit - 1)[:limit]
         top = top[np.argsort(-scores[top], kind="stable")]
         return [Candidate(self.entry_ids[i], round(float(scores[i]), 4)) for i in top if scores[i] > 0]
+
+    def search(self, query: str, limit: int = 5) -> list[Candidate]:
+        return self.top(self.focused_scores(query), limit)
+
+
+# Sentences that ask something: a question mark, or a question word first.
+_SENTENCE_END = re.compile(r"(?<=[.?!])\s+|\n+")
+_ASKS = re.compile(
+    r"^\W*(?:so|and|but|basically|anyway|ok|okay|right|also|then)?\W*"
+    r"(?:what|how|why|when|who|where|which|is|are|can|could|do|does|did|will|would|should|may|must|has|have)\b",
+    re.IGNORECASE,
+)
+# A message needs this many words before its question is worth searching on its own.
+FOCUS_MIN_WORDS = 16
+
+
+def question_part(text: str) -> str | None:
+    """The question sentences of a long message (None for a short or single-sentence one)."""
+    if len(text.split()) < FOCUS_MIN_WORDS:
+        return None
+    sentences = [s.strip() for s in _SENTENCE_END.split(text) if s.strip()]
+    if len(sentences) < 2:
+        return None
+    asking = [s for s in sentences if s.endswith("?") or _ASKS.match(s)]
+    if not asking or len(asking) == len(sentences):
+        return None
+    return " ".join(asking)
 
 
 def _word_features(words: list[str]) -> list[str]:

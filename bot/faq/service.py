@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import re
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -19,9 +20,31 @@ class FaqNotFound(LookupError):
 
 @dataclass(frozen=True)
 class Thresholds:
+    """When to answer: the top score at least `answer`, and either `margin` ahead of the
+    runner-up or at least `clear` (then the close runner-up is offered as related instead).
+    Below `answer` but at least `suggest`: "did you mean". Calibrated on the dev sets
+    (docs/evaluation.md)."""
+
     answer: float
     suggest: float
     margin: float
+    clear: float = 1.0
+    # A message the intent classifier judged out of scope is answered only at this score.
+    out_of_scope: float = 1.0
+    # The most of a question's content (by rarity) the best entry may leave unmentioned.
+    uncovered: float = 1.0
+
+    @classmethod
+    def of(cls, settings) -> Thresholds:
+        """The thresholds a deployment's settings (bot.config.Settings) ask for."""
+        return cls(
+            answer=settings.faq_answer_threshold,
+            suggest=settings.faq_suggest_threshold,
+            margin=settings.faq_margin,
+            clear=settings.faq_clear_threshold,
+            out_of_scope=settings.faq_out_of_scope_threshold,
+            uncovered=settings.faq_uncovered_limit,
+        )
 
 
 @dataclass(frozen=True)
@@ -29,6 +52,8 @@ class SearchOutcome:
     decision: SearchDecision
     answer: FaqEntry | None
     candidates: list[tuple[FaqEntry, float]]
+    related: list[tuple[FaqEntry, float]] = field(default_factory=list)
+    followup: bool = False
 
 
 def get(*, db_session: Session, faq_id: str) -> FaqEntry | None:
@@ -68,7 +93,7 @@ class _IndexCache:
             if self._index is None or fingerprint != self._fingerprint:
                 entries = list_published(db_session=db_session)
                 self._index = FaqIndex(
-                    [Document(e.id, (e.question, *(e.alternatives or [])), e.answer) for e in entries]
+                    [Document(e.id, (e.question, *(e.alternatives or [])), e.answer, e.topic) for e in entries]
                 )
                 self._fingerprint = fingerprint
             return self._index
@@ -81,14 +106,58 @@ def rank(*, db_session: Session, query: str, limit: int = 3) -> list[Candidate]:
     return _index_cache.get(db_session).search(query, limit=limit)
 
 
-def decide(candidates: list[Candidate], thresholds: Thresholds) -> SearchDecision:
+# A short message that leans on the answer before it: "and for council staff?", "how long
+# does that take?", "is that still running?".
+_FOLLOW_UP_START = re.compile(
+    r"^\W*(?:and|but|so|also|then|what about|how about|what if|same|ok so|okay so|and what about|"
+    r"(?:is|does|do|did|can|could|will|would|are|was|were) (?:that|this|it|they|those|these|there)|"
+    r"how long|how much|who pays|who runs|who decides|when does|where does|why)\b",
+    re.IGNORECASE,
+)
+_POINTING = frozenset({"that", "this", "it", "they", "them", "those", "these", "there", "then", "such", "same", "its"})
+FOLLOW_UP_MAX_WORDS = 12
+# A follow-up's scores for entries in the previous answer's topic are raised by this share,
+# and the previous entry itself (which often holds the detail asked for: "which law is
+# that?") by this much (calibrated on the dev set's dialogues).
+FOLLOW_UP_TOPIC_BOOST = 0.5
+FOLLOW_UP_PREVIOUS_BONUS = 0.2
+
+
+def looks_like_follow_up(query: str) -> bool:
+    words = re.findall(r"[a-z']+", query.lower())
+    if not words or len(words) > FOLLOW_UP_MAX_WORDS:
+        return False
+    return bool(_FOLLOW_UP_START.match(query)) or any(w in _POINTING for w in words)
+
+
+def rank_in_context(
+    *, db_session: Session, query: str, limit: int = 3, previous_faq_id: str | None = None
+) -> tuple[list[Candidate], bool]:
+    """The ranking for `query`, read against the previous answer when it is a follow-up."""
+    index = _index_cache.get(db_session)
+    scores = index.focused_scores(query)
+    if scores is None or not previous_faq_id or not looks_like_follow_up(query):
+        return index.top(scores, limit), False
+    boosted = scores * (1.0 + FOLLOW_UP_TOPIC_BOOST * index.same_topic(previous_faq_id))
+    boosted = boosted + FOLLOW_UP_PREVIOUS_BONUS * index.is_entry(previous_faq_id)
+    return index.top(boosted, limit), True
+
+
+def decide(candidates: list[Candidate], thresholds: Thresholds, uncovered: float = 0.0) -> SearchDecision:
+    """`uncovered`: the share of the question the best entry leaves unmentioned
+    (FaqIndex.uncovered); above the limit the entry is only suggested."""
     if not candidates or candidates[0].score < thresholds.suggest:
         return SearchDecision.none
     top = candidates[0].score
     runner_up = candidates[1].score if len(candidates) > 1 else 0.0
-    if top >= thresholds.answer and top - runner_up >= thresholds.margin:
+    confident = top >= thresholds.answer and (top - runner_up >= thresholds.margin or top >= thresholds.clear)
+    if confident and uncovered <= thresholds.uncovered:
         return SearchDecision.answer
     return SearchDecision.suggest
+
+
+# Related entries offered after an answer: up to this many, scoring at least `suggest`.
+MAX_RELATED = 2
 
 
 def search(
@@ -98,14 +167,31 @@ def search(
     thresholds: Thresholds,
     limit: int = 3,
     conversation_id: str | None = None,
+    previous_faq_id: str | None = None,
+    classified_out_of_scope: bool = False,
 ) -> SearchOutcome:
-    ranked = rank(db_session=db_session, query=query, limit=max(limit, 3))
-    decision = decide(ranked, thresholds)
+    ranked, followup = rank_in_context(
+        db_session=db_session, query=query, limit=max(limit, 3), previous_faq_id=previous_faq_id
+    )
+    uncovered = 0.0
+    if ranked and not followup:
+        uncovered = _index_cache.get(db_session).uncovered(query, ranked[0].entry_id)
+    decision = decide(ranked, thresholds, uncovered)
+    if classified_out_of_scope and (decision is not SearchDecision.answer or ranked[0].score < thresholds.out_of_scope):
+        # The classifier's "out of scope" stands unless the store has a clear answer.
+        decision = SearchDecision.none
     entries = {e.id: e for e in _entries(db_session, [c.entry_id for c in ranked])}
     candidates = [
         (entries[c.entry_id], c.score) for c in ranked if c.entry_id in entries and c.score >= thresholds.suggest * 0.75
     ][:limit]
     answer = entries.get(ranked[0].entry_id) if decision is SearchDecision.answer else None
+    related = []
+    if answer is not None:
+        related = [
+            (entries[c.entry_id], c.score)
+            for c in ranked[1:]
+            if c.entry_id in entries and c.score >= thresholds.suggest and entries[c.entry_id].published
+        ][:MAX_RELATED]
     db_session.add(
         QuestionLog(
             conversation_id=conversation_id,
@@ -115,7 +201,7 @@ def search(
             top_score=ranked[0].score if ranked else None,
         )
     )
-    return SearchOutcome(decision=decision, answer=answer, candidates=candidates)
+    return SearchOutcome(decision=decision, answer=answer, candidates=candidates, related=related, followup=followup)
 
 
 def _entries(db_session: Session, ids: list[str]) -> list[FaqEntry]:

@@ -97,6 +97,35 @@ SYNONYMS = {
     "orgs": "organisation",
     "org": "organisation",
     "rtc": "right to challenge",
+    "rtr": "right to request",
+    "rtp": "right to provide",
+    "pa23": "procurement act 2023",
+    "pa 2023": "procurement act 2023",
+    "pa 23": "procurement act 2023",
+    "eli": "employee liability information",
+    "ebt": "employee benefit trust",
+    "msp2": "mutuals support programme 2",
+    "misf": "mutuals interim support fund",
+    "mis": "mutuals information service",
+    "cio": "charitable",
+    "ring fence": "reserve",
+    "ring fenced": "reserved",
+    "ringfence": "reserve",
+    "ringfenced": "reserved",
+    "shareholders": "shares",
+    "shareholder": "shares",
+    "shareholding": "shares",
+    "sharesholders": "shares",
+    "spun off": "spinout",
+    "go independent": "spinout",
+    "going independent": "spinout",
+    "gone independent": "spinout",
+    "staff owned": "staff ownership",
+    "employee owned": "staff ownership",
+    "staff led": "staff control",
+    "employee led": "staff control",
+    "information service": "informationservice",
+    "info service": "informationservice",
     "bsc": "big society capital",
     "msp": "mutuals support programme",
 }
@@ -108,6 +137,8 @@ STOPWORDS = frozenset(
     and or but if so can could would should will shall may might must please pls plz
     hi hello hey there about any some just really tell know want wanted like need
     thanks thank yeah ok okay get got have has had there's theres
+    honestly honest actually basically sorry silly question obvious naive probably random
+    quick wondering wonder curious lol genuinely anyway apologies apologise
     """.split()
 )
 

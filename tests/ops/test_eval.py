@@ -264,7 +264,7 @@ def test_ci_mode_keeps_five_folds():
     assert ev.parse_args([]).sample == 40
 
 
-SKIP_ALL = ["--skip-nlu", "--skip-core", "--skip-faq", "--skip-conversations"]
+SKIP_ALL = ["--skip-nlu", "--skip-core", "--skip-faq", "--skip-conversations", "--skip-visitors"]
 
 
 def test_main_writes_the_reports_and_exits_zero_when_nothing_fails(tmp_path, capsys):

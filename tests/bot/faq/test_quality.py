@@ -17,10 +17,7 @@ DATA = Path(__file__).resolve().parents[2] / "data"
 
 
 def _thresholds() -> faq_service.Thresholds:
-    defaults = Settings(_env_file=None)
-    return faq_service.Thresholds(
-        answer=defaults.faq_answer_threshold, suggest=defaults.faq_suggest_threshold, margin=defaults.faq_margin
-    )
+    return faq_service.Thresholds.of(Settings(_env_file=None))
 
 
 @pytest.fixture(scope="module")
