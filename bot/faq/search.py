@@ -87,13 +87,11 @@ class FaqIndex:
         self._known = set(self._vocabulary) | STOPWORDS
         self._known_stems = {stem(w) for words in corpus_words for w in words}
         # Each entry's own stems (phrasings and answer), for `uncovered`.
-        position = 0
         self._entry_stems: list[frozenset[str]] = []
-        for doc, count in zip(documents, (len(d.phrasings) for d in documents), strict=True):
-            own = [w for words in corpus_words[position : position + count] for w in words]
-            own += corpus_words[len(phrasings) + len(self._entry_stems)]
+        for number, (first, count) in enumerate(zip(np.cumsum(per_document) - per_document, per_document, strict=False)):
+            own = [w for words in corpus_words[first : first + count] for w in words]
+            own += corpus_words[len(phrasings) + number]
             self._entry_stems.append(frozenset(stem(w) for w in own))
-            position += count
         self._speller = _Speller(self._vocabulary)
 
         self._word = TfidfVectorizer(analyzer=_identity, sublinear_tf=True, lowercase=False)

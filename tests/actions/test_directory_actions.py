@@ -88,3 +88,44 @@ def test_region_phrases_read_naturally():
     assert in_region("East of England") == "in the East of England"
     assert in_region("London") == "in London"
     assert in_region("Yorkshire and the Humber") == "in Yorkshire and the Humber"
+
+
+def test_a_place_outside_england_is_said_plainly_and_the_hotline_offered(fake_api):
+    fake_api.on(
+        "GET", "/api/ambassadors", {"interpreted": {"outside_england": "Belfast"}, "relaxed": None, "matches": []}
+    )
+    messages, slots, _ = run(
+        ActionFindAmbassador(), tracker(text="any ambassadors in Belfast", intent="find_ambassador")
+    )
+    assert "work in England, and none is listed in Belfast" in messages[0]["text"]
+    assert [b["payload"] for b in messages[0]["buttons"]] == ["/affirm", "/deny"]
+    assert slots["handoff_offered"] is True
+
+
+def test_personal_contact_details_are_refused_with_the_reason_and_an_introduction(fake_api):
+    ambassador = {
+        "id": "doug-cresswell",
+        "name": "Doug Cresswell",
+        "role": None,
+        "organisation": "Pure Innovations",
+        "sector_labels": ["Social care"],
+        "region_label": "North West",
+        "location": "Stockport",
+        "expertise": [],
+    }
+    fake_api.on(
+        "GET", "/api/ambassadors", {"interpreted": {"name": "Doug Cresswell"}, "relaxed": None, "matches": [ambassador]}
+    )
+    asking = tracker(text="what's Doug Cresswell's mobile number", intent="find_ambassador")
+    asking.latest_message["triage"] = {"ambassador_contact": True}
+    messages, _, _ = run(ActionFindAmbassador(), asking)
+    assert "are not shared here: they are kept private" in messages[0]["text"]
+    assert messages[1]["buttons"][0]["title"] == "Ask for an introduction to Doug Cresswell"
+
+
+def test_contact_details_of_no_one_in_particular_offer_the_hotline(fake_api):
+    fake_api.on("GET", "/api/ambassadors", {"interpreted": {}, "relaxed": None, "matches": []})
+    asking = tracker(text="can I have the ambassadors' email addresses", intent="find_ambassador")
+    asking.latest_message["triage"] = {"ambassador_contact": True}
+    messages, slots, _ = run(ActionFindAmbassador(), asking)
+    assert "are not shared here" in messages[0]["text"] and slots["handoff_reason"] == "ambassador_introduction"

@@ -1,7 +1,14 @@
 import json
 import time
 
-from actions.faq import ActionAnswerFaq, ActionDeclineHandoff, ActionOfferHandoff, ActionRecordFeedback
+from actions.faq import (
+    ActionAnswerFaq,
+    ActionAnswerOrAcknowledge,
+    ActionAnswerOrDecline,
+    ActionDeclineHandoff,
+    ActionOfferHandoff,
+    ActionRecordFeedback,
+)
 from tests.actions.conftest import HOTLINE, run, tracker
 
 ENTRY = {
@@ -123,3 +130,65 @@ def test_a_multi_paragraph_answer_stays_one_message(fake_api):
         "Last paragraph.",
         "Source: https://www.gov.uk/cic",
     ]
+
+
+def test_an_answer_offers_up_to_two_related_questions_and_sends_the_previous_answer(fake_api):
+    related = [
+        {"id": "what-is-an-asset-lock", "question": "What is an asset lock?", "topic": "legal-forms", "score": 0.3},
+        {"id": "can-a-cic-pay-dividends", "question": "Can a CIC pay dividends?", "topic": "legal-forms", "score": 0.2},
+    ]
+    fake_api.on(
+        "POST", "/api/faq/search", {"decision": "answer", "answer": ENTRY, "candidates": [], "related": related}
+    )
+    messages, _, _ = run(
+        ActionAnswerFaq(), tracker(text="and the dividends?", intent="ask_faq", slots={"last_faq_id": "what-is-a-cic"})
+    )
+    assert messages[1]["text"] == "Related questions:"
+    assert [b["payload"] for b in messages[1]["buttons"]] == [
+        "/ask_faq" + json.dumps({"faq_id": "what-is-an-asset-lock"}),
+        "/ask_faq" + json.dumps({"faq_id": "can-a-cic-pay-dividends"}),
+    ]
+    assert messages[2]["text"] == "Did that answer your question?"
+    assert fake_api.requests[0]["json"]["previous_faq_id"] == "what-is-a-cic"
+
+
+def test_a_question_that_starts_with_stop_is_answered(fake_api):
+    fake_api.on("POST", "/api/faq/search", {"decision": "answer", "answer": ENTRY, "candidates": []})
+    messages, _, _ = run(
+        ActionAnswerOrAcknowledge(), tracker(text="I'd rather not phone, is there an email address?", intent="stop")
+    )
+    assert messages[0]["text"].startswith("A community interest company")
+
+
+def test_a_plain_stop_is_acknowledged(fake_api):
+    messages, _, _ = run(ActionAnswerOrAcknowledge(), tracker(text="stop", intent="stop"))
+    assert messages == [
+        {
+            "text": None,
+            "buttons": [],
+            "elements": [],
+            "custom": {},
+            "template": "utter_anything_else",
+            "response": "utter_anything_else",
+            "image": None,
+            "attachment": None,
+        }
+    ]
+    assert fake_api.requests == []
+
+
+def test_out_of_scope_is_declined_unless_the_store_has_a_clear_answer(fake_api):
+    fake_api.on("POST", "/api/faq/search", {"decision": "none", "answer": None, "candidates": []})
+    messages, _, _ = run(ActionAnswerOrDecline(), tracker(text="best mutual fund returns", intent="out_of_scope"))
+    assert messages[0]["response"] == "utter_out_of_scope"
+    assert fake_api.requests[0]["json"]["classified_out_of_scope"] is True
+
+    fake_api.on("POST", "/api/faq/search", {"decision": "answer", "answer": ENTRY, "candidates": []})
+    messages, slots, _ = run(ActionAnswerOrDecline(), tracker(text="what does CIC stand for", intent="out_of_scope"))
+    assert messages[0]["text"].startswith("A community interest company")
+    assert slots["last_faq_id"] == "what-is-a-cic"
+
+
+def test_out_of_scope_is_declined_when_the_store_is_down(api_down):
+    messages, _, _ = run(ActionAnswerOrDecline(), tracker(text="what is a CIC", intent="out_of_scope"))
+    assert messages[0]["response"] == "utter_out_of_scope"

@@ -207,3 +207,29 @@ def test_cancel(fake_api):
 @pytest.mark.parametrize("slot", ["contact_name", "contact_method", "contact_address", "description", "consent"])
 def test_a_cleared_slot_is_not_validated_or_commented_on(slot):
     assert validate(slot, None) == ({slot: None}, [])
+
+
+def test_a_question_asked_with_the_request_becomes_the_description(fake_api):
+    text = "Our TUPE consultation starts in three weeks and it is complicated. Can someone call me back?"
+    messages, slots, _ = run(ActionStartHandoff(), tracker(text=text, intent="request_human"))
+    assert slots["description"] == text
+    assert "you will not need to type it again" in messages[0]["text"]
+
+
+def test_a_bare_request_leaves_the_description_to_the_form(fake_api):
+    _, slots, _ = run(ActionStartHandoff(), tracker(text="can I talk to a person please", intent="request_human"))
+    assert slots.get("description") is None
+
+
+def test_an_accepted_offer_carries_the_unanswered_question(fake_api):
+    events = [
+        {"event": "user", "text": "hello"},
+        {"event": "user", "text": "how long does an LGPS admission agreement take to sign"},
+        {"event": "user", "text": "yes"},
+    ]
+    _, slots, _ = run(
+        ActionStartHandoff(),
+        tracker(text="yes", intent="affirm", events=events, slots={"handoff_reason": "bot_could_not_answer"}),
+    )
+    assert slots["description"] == "how long does an LGPS admission agreement take to sign"
+    assert slots["handoff_reason"] == "bot_could_not_answer"

@@ -1,3 +1,5 @@
+import pytest
+
 from bot.directory import service as directory_service
 from tests import factories
 
@@ -86,3 +88,27 @@ def test_no_criteria_lists_the_active_directory(db_session):
         "doug-cresswell",
         "scott-darraugh",
     ]
+
+
+@pytest.mark.parametrize("text", ["is there an ambassador in Belfast", "mentor near Cardiff please", "any in Glasgow?"])
+def test_a_place_outside_england_finds_nobody_and_says_where(db_session, text):
+    outcome = directory_service.search(db_session=db_session, text=text)
+    assert outcome.matches == []
+    assert outcome.query.outside_england in {"Belfast", "Cardiff", "Glasgow"}
+
+
+def test_a_region_entity_outside_england_is_recognised(db_session):
+    outcome = directory_service.search(db_session=db_session, region="Swansea")
+    assert outcome.matches == [] and outcome.query.outside_england == "Swansea"
+    assert outcome.query.unrecognised_region is None
+
+
+def test_a_sector_nobody_works_in_finds_nobody(db_session):
+    outcome = directory_service.search(db_session=db_session, text="a mentor with a legal background")
+    assert outcome.query.sector == "legal" and outcome.matches == []
+
+
+def test_of_several_sectors_named_one_that_somebody_covers_is_used(db_session):
+    _directory(db_session)
+    outcome = directory_service.search(db_session=db_session, text="someone from health who knows about contracts")
+    assert outcome.query.sector == "health" and "andrew-burnell" in ids(outcome)

@@ -57,3 +57,28 @@ def test_nothing_for_empty_or_unknown_words():
 
 def test_empty_index_returns_nothing():
     assert FaqIndex([]).search("pension") == []
+
+
+def test_uncovered_weighs_the_rare_words_an_entry_never_mentions():
+    index = FaqIndex(
+        [
+            Document("count", ("How many public service mutuals are there?",), "More than 130 in 2019."),
+            Document("tupe", ("Does TUPE apply?",), "TUPE is likely to apply."),
+        ]
+    )
+    assert index.uncovered("how many public service mutuals are there", "count") == 0.0
+    assert index.uncovered("how many public service mutuals are there in Wales", "count") > 0.2
+
+
+def test_a_long_message_is_also_searched_by_its_question():
+    index = FaqIndex(
+        [
+            Document("pension", ("Will I keep my NHS pension?",)),
+            Document("library", ("Can a library service spin out?", "library staff team council")),
+        ]
+    )
+    story = (
+        "I have worked in the council library service for twenty years and our library staff team "
+        "is worried about the council plans. Will I keep my NHS pension?"
+    )
+    assert index.search(story)[0].entry_id == "pension"

@@ -1,6 +1,7 @@
 import pytest
 from sqlalchemy import select
 
+from bot.config import Settings
 from bot.faq import service as faq_service
 from bot.faq.enums import SearchDecision
 from bot.faq.models import QuestionLog
@@ -59,3 +60,69 @@ def test_feedback_for_an_unknown_entry_is_refused(db_session):
     with pytest.raises(faq_service.FaqNotFound):
         faq_service.record_feedback(db_session=db_session, helpful=True, conversation_id="c", faq_id="nope")
     assert faq_service.record_feedback(db_session=db_session, helpful=False, conversation_id="c", faq_id=None).id
+
+
+def test_a_clear_leader_is_answered_even_with_a_close_runner_up():
+    clear = faq_service.Thresholds(answer=0.5, suggest=0.3, margin=0.04, clear=0.7)
+    assert faq_service.decide([Candidate("a", 0.8), Candidate("b", 0.78)], clear) is SearchDecision.answer
+    assert faq_service.decide([Candidate("a", 0.6), Candidate("b", 0.58)], clear) is SearchDecision.suggest
+
+
+def test_an_entry_that_leaves_most_of_the_question_unmentioned_is_only_suggested():
+    limited = faq_service.Thresholds(answer=0.5, suggest=0.3, margin=0.04, uncovered=0.5)
+    assert faq_service.decide([Candidate("a", 0.8)], limited, uncovered=0.4) is SearchDecision.answer
+    assert faq_service.decide([Candidate("a", 0.8)], limited, uncovered=0.6) is SearchDecision.suggest
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("and for council staff?", True),
+        ("how long does that take?", True),
+        ("is it still running", True),
+        ("What legal forms can a mutual use?", False),
+        ("and " + "word " * 20, False),
+    ],
+)
+def test_what_looks_like_a_follow_up(text, expected):
+    assert faq_service.looks_like_follow_up(text) is expected
+
+
+def test_a_follow_up_is_read_against_the_previous_answer(content_session):
+    thresholds = faq_service.Thresholds.of(Settings(_env_file=None))
+    previous = "will-i-keep-my-public-sector-pension"
+    outcome = faq_service.search(
+        db_session=content_session, query="and for council staff?", thresholds=thresholds, previous_faq_id=previous
+    )
+    assert outcome.followup is True
+    assert outcome.candidates[0][0].id == "local-authority-staff-pensions"
+    alone = faq_service.search(db_session=content_session, query="and for council staff?", thresholds=thresholds)
+    assert alone.followup is False and alone.decision is not SearchDecision.answer
+
+
+def test_an_answer_comes_with_related_entries(content_session):
+    thresholds = faq_service.Thresholds.of(Settings(_env_file=None))
+    outcome = faq_service.search(
+        db_session=content_session, query="What is a community interest company?", thresholds=thresholds
+    )
+    assert outcome.answer.id == "what-is-a-community-interest-company"
+    assert 1 <= len(outcome.related) <= faq_service.MAX_RELATED
+    assert outcome.answer.id not in [entry.id for entry, _ in outcome.related]
+
+
+def test_a_message_judged_out_of_scope_needs_a_clear_answer(content_session):
+    thresholds = faq_service.Thresholds.of(Settings(_env_file=None))
+    answered = faq_service.search(
+        db_session=content_session,
+        query="What is a community interest company?",
+        thresholds=thresholds,
+        classified_out_of_scope=True,
+    )
+    assert answered.decision is SearchDecision.answer
+    declined = faq_service.search(
+        db_session=content_session,
+        query="is a mutual fund a good investment",
+        thresholds=thresholds,
+        classified_out_of_scope=True,
+    )
+    assert declined.decision is SearchDecision.none and declined.answer is None
