@@ -60,6 +60,7 @@ class Plan:
     """Every process of the profile: its command, and what its environment adds to `base_env`."""
 
     base_env: dict[str, str]
+    endpoints_file: Path | None = None
     commands: dict[str, list[str]] = field(default_factory=dict)
     overrides: dict[str, dict[str, str]] = field(default_factory=dict)
 
@@ -182,7 +183,7 @@ def plan(settings: Settings, model: Path, workdir: Path, ports: Ports | None = N
     )
     python = sys.executable
     rasa = str(Path(python).parent / "rasa")
-    result = Plan(base_env=base)
+    result = Plan(base_env=base, endpoints_file=endpoints_file)
     haproxy = HAPROXY if Path(HAPROXY).exists() else (shutil.which("haproxy") or HAPROXY)
     # -db: stay in the foreground (honcho and the tests manage it); -W: master-worker.
     result.add("proxy", [haproxy, "-W", "-db", "-f", str(config_file)])

@@ -9,7 +9,7 @@ import sys
 import time
 
 from bot.config import get_settings
-from ops import prod
+from ops import prod, tracker_schema
 from ops.processes import ROOT, rasa_answers, run_under_honcho
 from ops.run import prepare
 
@@ -45,6 +45,8 @@ def main() -> int:
     ports = prod.Ports.from_settings(settings)
     workdir = ROOT / "var" / "prod"
     plan = prod.plan(settings, model_file, workdir, ports)
+    print("==> Creating Rasa's tracker tables (once, before the Rasa servers start)", flush=True)
+    tracker_schema.create_in_subprocess(plan.endpoints_file)
     procfile = workdir / "Procfile"
     procfile.write_text(plan.procfile())
     print(f"==> Starting {', '.join(plan.commands)} (see {procfile.relative_to(ROOT)})", flush=True)

@@ -43,12 +43,23 @@ def test_faq_question_gets_the_stored_answer_with_its_source(stack, store):
     assert entry.answer.strip().splitlines()[0] in text
     assert f"Source: {entry.source_url}" in text
     assert "Did that answer your question?" in text
-    assert [b["payload"] for b in buttons(replies)] == ["/confirm_answer_helpful", "/report_answer_unhelpful"]
+    payloads = [b["payload"] for b in buttons(replies)]
+    assert payloads[-2:] == ["/confirm_answer_helpful", "/report_answer_unhelpful"] and len(payloads) <= 4
     logged = store.scalars(select(QuestionLog).where(QuestionLog.conversation_id == me)).one()
     assert logged.decision == "answer"
 
     replies = stack.say(me, "/confirm_answer_helpful")
     assert "anything else" in texts(replies)
+
+
+def test_an_answer_offers_related_questions_as_buttons(stack, store):
+    replies = stack.say(visitor(), "What is an asset lock?")
+    assert store.get(FaqEntry, "what-is-an-asset-lock").answer.strip()[:60] in texts(replies)
+    payloads = [b["payload"] for b in buttons(replies)]
+    related = payloads[:-2]
+    assert payloads[-2:] == ["/confirm_answer_helpful", "/report_answer_unhelpful"]
+    assert 1 <= len(related) <= 2 and all(p.startswith('/ask_faq{"faq_id": ') for p in related)
+    assert "what-is-an-asset-lock" not in " ".join(related)
 
 
 def test_a_did_you_mean_button_answers_by_id(stack, store):
@@ -137,6 +148,34 @@ def test_asking_for_a_person_with_an_invalid_number_then_a_valid_one(stack, stor
     assert transcript[0].sender == "user" and "real person" in transcript[0].text
     assert any(m.sender == "bot" and "phone number" in m.text for m in transcript)
     assert transcript[-1].sender == "system" and ticket.reference in transcript[-1].text
+
+
+def test_a_request_for_a_person_inside_a_question_starts_the_handoff_with_the_question(stack, store):
+    me = visitor()
+    question = (
+        "Our TUPE consultation starts in three weeks and the pension side is complicated, "
+        "so I'd rather go through it with an adviser."
+    )
+    replies = stack.say(me, question)
+    assert "you will not need to type it again" in texts(replies)
+    replies = fill_form(stack, me, ["Jo", "email", "jo@example.org"])
+    assert "Can the hotline team contact you" in texts(replies)  # no second ask for the question
+    stack.say(me, "yes")
+    ticket = store.scalars(select(Ticket).where(Ticket.conversation_id == me)).one()
+    assert (ticket.reason, ticket.description) == ("asked_for_person", question)
+
+
+def test_a_follow_up_is_answered_against_the_previous_answer(stack, store):
+    me = visitor()
+    stack.say(me, "Will I keep my NHS pension if my service becomes a mutual?")
+    replies = stack.say(me, "and for council staff?")
+    assert store.get(FaqEntry, "local-authority-staff-pensions").answer.strip()[:60] in texts(replies)
+
+
+def test_a_place_outside_england_gets_nobody_and_the_hotline(stack):
+    replies = stack.say(visitor(), "Is there a mutuals ambassador in Belfast?")
+    assert "none is listed in Belfast" in texts(replies)
+    assert not [b for b in buttons(replies) if b["payload"].startswith("/request_introduction")]
 
 
 def test_stopping_the_form_sends_nothing(stack, store):

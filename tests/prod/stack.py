@@ -13,7 +13,7 @@ from pathlib import Path
 import requests
 
 from bot.config import Settings
-from ops import prod
+from ops import prod, tracker_schema
 from ops.processes import ROOT, rasa_answers
 from tests.e2e.stack import free_port
 
@@ -42,6 +42,7 @@ class ProdStack:
     workdir: Path
     ports: prod.Ports = field(default_factory=free_ports)
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
+    _tracker_tables: bool = False
 
     def __post_init__(self) -> None:
         self.plan = prod.plan(self.settings, self.model, self.workdir, self.ports)
@@ -62,6 +63,10 @@ class ProdStack:
 
     def start(self, *names: str, timeout: float = 900) -> None:
         names = names or tuple(self.names)
+        if any(name.startswith("rasa") for name in names) and not self._tracker_tables:
+            # As `make run-prod` does: the Rasa servers must not race to create them.
+            tracker_schema.create_in_subprocess(self.plan.endpoints_file)
+            self._tracker_tables = True
         for name in names:
             log = open(self.workdir / f"{name}.log", "ab")  # noqa: SIM115 - closed with the process
             self.processes[name] = subprocess.Popen(  # noqa: S603 - the profile's own commands
