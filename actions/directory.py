@@ -115,6 +115,8 @@ class ActionFindAmbassador(Action):
             intro = CONTACT_NOT_SHARED
         elif interpreted.get("name"):
             intro = "Here is what the directory says:"
+        elif result.get("by_experience"):
+            intro = f"These ambassadors have experience that matches what you asked about:\n{ABOUT_AMBASSADORS}"
         elif result.get("relaxed") == "region":
             intro = (
                 f"No ambassador {asked_for} is listed. These ambassadors work in "

@@ -12,8 +12,9 @@ from rasa_sdk.types import DomainDict
 
 from actions.client import ApiRejected, ApiUnavailable, get_client
 from actions.common import SKIPPED, hotline, latest_entity, latest_intent, latest_text, reset_handoff
+from bot.faq.text import STOPWORDS
 from bot.hotline import contact
-from triage.cues import person_request, word_count
+from triage.cues import person_request
 
 REASON_BY_INTENT = {
     "request_human": "asked_for_person",
@@ -100,9 +101,16 @@ class ActionStartHandoff(Action):
         return shown[0] if len(shown) == 1 else None
 
 
-# A message with at least this many words besides its request for a person says what the
-# visitor needs: it becomes the ticket's description, so the team does not ask again.
-QUESTION_MIN_WORDS = 4
+# A message with at least this many words of substance besides its request for a person
+# says what the visitor needs: it becomes the ticket's description, so the team does not
+# ask again. ("I'd like to talk to a real person please" has none.)
+QUESTION_MIN_WORDS = 2
+FILLER = STOPWORDS | {"please", "now", "today", "asap", "urgently", "soon", "help", "question", "someone", "somebody"}
+FILLER |= {"i'd", "id", "i'll", "i've", "we'd", "we're", "we've", "you're"}
+
+
+def substance(text: str) -> int:
+    return sum(1 for word in re.findall(r"[a-z0-9']+", text.lower()) if word not in FILLER)
 
 
 def question_for_team(tracker: Tracker) -> str | None:
@@ -120,7 +128,7 @@ def question_for_team(tracker: Tracker) -> str | None:
         candidates += list(reversed(typed[:-1] if latest else typed))[:3]
     for text in candidates:
         cue = person_request(text) or ""
-        if text and word_count(text) - word_count(cue) >= QUESTION_MIN_WORDS:
+        if text and substance(text) - substance(cue) >= QUESTION_MIN_WORDS:
             return " ".join(text.split())[:MAX_DESCRIPTION]
     return None
 

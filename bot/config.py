@@ -48,20 +48,19 @@ class Settings(BaseSettings):
     hotline_number: str = "0845 539 0543"
 
     # FAQ search: answer at or above `faq_answer_threshold` when the best entry is
-    # `faq_margin` ahead of the next, or at or above `faq_clear_threshold` whatever the
-    # next scores; offer "did you mean" at or above `faq_suggest_threshold`, otherwise say
-    # it has no answer. Calibrated on the dev sets (docs/evaluation.md).
+    # `faq_margin` ahead of the next; offer "did you mean" at or above
+    # `faq_suggest_threshold`, otherwise say it has no answer. Calibrated on the visitors
+    # dev set (docs/decisions/0009-triage-cues.md).
     faq_answer_threshold: float = 0.18
     faq_suggest_threshold: float = 0.15
-    faq_margin: float = 0.04
-    faq_clear_threshold: float = 0.35
+    faq_margin: float = 0.01
     # A message the intent classifier judged out of scope is still answered from the FAQ
     # store when its best entry scores at least this (and the answer rule holds).
-    faq_out_of_scope_threshold: float = 0.30
+    faq_out_of_scope_threshold: float = 0.35
     # The most of a question (its words weighted by rarity) the best entry may leave
     # unmentioned and still be given as the answer: "...in Wales?" is not answered by an
     # entry that never mentions Wales.
-    faq_uncovered_limit: float = 0.70
+    faq_uncovered_limit: float = 0.60
 
     # The widget gateway.
     max_message_length: int = 500

@@ -34,7 +34,8 @@ def faq_entry(
 
 
 def ambassador(session, *, id, name, sectors=(), region=None, active=True, **extra) -> Ambassador:
-    row = Ambassador(id=id, name=name, sectors=list(sectors), region=region, expertise=[], active=active, **extra)
+    extra.setdefault("expertise", [])
+    row = Ambassador(id=id, name=name, sectors=list(sectors), region=region, active=active, **extra)
     session.add(row)
     session.flush()
     return row

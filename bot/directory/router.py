@@ -35,6 +35,7 @@ def search_ambassadors(
             outside_england=query.outside_england,
         ),
         relaxed=outcome.relaxed,
+        by_experience=outcome.by_experience,
         matches=[AmbassadorRead(**directory_service.to_read(a)) for a in outcome.matches],
     )
 

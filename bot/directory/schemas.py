@@ -40,4 +40,6 @@ class AmbassadorSearchResult(ApiModel):
     interpreted: Interpretation
     # "region" or "sector" when nobody matched both and one condition was dropped.
     relaxed: str | None = None
+    # True when the matches share words with the request in their listed experience.
+    by_experience: bool = False
     matches: List[AmbassadorRead]

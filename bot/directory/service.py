@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
@@ -35,6 +36,7 @@ class SearchOutcome:
     query: Query
     matches: list[Ambassador] = field(default_factory=list)
     relaxed: str | None = None
+    by_experience: bool = False
 
 
 def get(*, db_session: Session, ambassador_id: str) -> Ambassador | None:
@@ -76,6 +78,31 @@ def names_mentioned(text: str, ambassadors: list[Ambassador]) -> list[Ambassador
     return surnames
 
 
+_WORD = re.compile(r"[a-z]{5,}")
+# Words too common in requests to say anything about an ambassador's experience.
+_NOT_EXPERIENCE = frozenset(
+    """ambassador ambassadors mentor mentors mentoring about there someone anyone somebody
+    looking would could should which their where experience experienced background public
+    service services mutual mutuals staff council organisation running leading support please
+    thanks advice""".split()
+)
+
+
+def experienced_in(text: str, ambassadors: list[Ambassador]) -> list[Ambassador]:
+    """Ambassadors whose listed experience or organisation shares a telling word with the
+    request ("someone on the Mutuals Taskforce"), best match first."""
+    wanted = {w for w in _WORD.findall(text.lower()) if w not in _NOT_EXPERIENCE}
+    if not wanted:
+        return []
+    scored = []
+    for ambassador in ambassadors:
+        theirs = " ".join([*(ambassador.expertise or []), ambassador.organisation or ""]).lower()
+        shared = {w for w in wanted if w in set(_WORD.findall(theirs))}
+        if shared:
+            scored.append((-len(shared), ambassador.name, ambassador))
+    return [a for *_, a in sorted(scored, key=lambda item: item[:2])]
+
+
 def interpret(*, sector: str | None, region: str | None, name: str | None, text: str | None) -> Query:
     query = Query(name=name.strip() if name and name.strip() else None)
     if sector:
@@ -93,12 +120,16 @@ def interpret(*, sector: str | None, region: str | None, name: str | None, text:
         if query.sector is None and not query.unrecognised_sector:
             query.sectors_mentioned = sectors.sectors_mentioned(text)
             query.sector = query.sectors_mentioned[0] if query.sectors_mentioned else None
-        if query.region is None and not query.unrecognised_region and not query.outside_england:
+        if query.region is None and not query.outside_england:
+            # Also when the region entity was not recognised: it may be part of a place
+            # the text names in full ("Greater" of "Greater Manchester").
             found = places.regions_mentioned(text)
-            query.region = found[0] if found else None
-            if query.region is None:
+            if found:
+                query.region, query.unrecognised_region = found[0], None
+            else:
                 elsewhere = places.places_outside_england(text)
-                query.outside_england = elsewhere[0][0] if elsewhere else None
+                if elsewhere:
+                    query.outside_england, query.unrecognised_region = elsewhere[0][0], None
     return query
 
 
@@ -121,19 +152,29 @@ def search(
             query.name = named[0].name
             return SearchOutcome(query=query, matches=named)
 
+    wanted_sectors = {query.sector}
+
     def matching(use_sector: bool, use_region: bool) -> list[Ambassador]:
         return [
             a
             for a in ambassadors
-            if (not use_sector or query.sector in (a.sectors or [])) and (not use_region or a.region == query.region)
+            if (not use_sector or wanted_sectors & set(a.sectors or []))
+            and (not use_region or a.region == query.region)
         ]
 
-    if query.outside_england:
+    if query.outside_england or query.unrecognised_region:
+        # Nobody can be said to be there: never the whole directory instead.
         return SearchOutcome(query=query, matches=[])
     if len(query.sectors_mentioned) > 1:
-        # "health ... contracts": prefer a sector somebody in the directory works in.
+        # "commercial or retail experience": anyone in any of the sectors named that somebody
+        # in the directory works in ("health ... contracts": health).
         covered = [s for s in query.sectors_mentioned if any(s in (a.sectors or []) for a in ambassadors)]
         query.sector = covered[0] if covered else query.sector
+        wanted_sectors = set(covered) or wanted_sectors
+    if text and query.sector is None and query.region is None:
+        by_experience = experienced_in(text, ambassadors)
+        if by_experience:
+            return SearchOutcome(query=query, matches=by_experience[:MAX_MATCHES], by_experience=True)
 
     want_sector, want_region = query.sector is not None, query.region is not None
     matches = matching(want_sector, want_region)

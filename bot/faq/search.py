@@ -40,6 +40,10 @@ QUESTION_WORDS = frozenset({"what", "how", "why", "when", "who", "where", "which
 # Mutuals Support Programme?" is not the entry on its second programme.
 EXACT_PHRASING = 0.95
 EXACT_PHRASING_BONUS = 0.3
+# Words ending in -ly that are not adverbs (`FaqIndex.uncovered` leaves adverbs out).
+NOT_ADVERBS = frozenset(
+    {"family", "families", "supply", "apply", "reply", "rely", "july", "assembly", "italy", "monopoly"}
+)
 # The spelling corrector's similarity cutoff (difflib's ratio).
 CORRECTION_CUTOFF = 0.8
 
@@ -88,7 +92,9 @@ class FaqIndex:
         self._known_stems = {stem(w) for words in corpus_words for w in words}
         # Each entry's own stems (phrasings and answer), for `uncovered`.
         self._entry_stems: list[frozenset[str]] = []
-        for number, (first, count) in enumerate(zip(np.cumsum(per_document) - per_document, per_document, strict=False)):
+        for number, (first, count) in enumerate(
+            zip(np.cumsum(per_document) - per_document, per_document, strict=False)
+        ):
             own = [w for words in corpus_words[first : first + count] for w in words]
             own += corpus_words[len(phrasings) + number]
             self._entry_stems.append(frozenset(stem(w) for w in own))
@@ -127,6 +133,8 @@ class FaqIndex:
         """The nearest word the index knows, for a query word it does not know."""
         if len(word) <= 3 or not word.isalpha() or word in self._known:
             return word
+        if word.endswith("ly") and word not in NOT_ADVERBS:
+            return word  # "exactly" is not a typo of "exact"
         return self._closest(word)
 
     @functools.lru_cache(maxsize=4096)  # noqa: B019 - the index is immutable and long-lived
@@ -198,15 +206,25 @@ class FaqIndex:
         """
         if entry_id not in self._position:
             return 1.0
-        words = [w for w in canonical_words(query, correct=self._correct) if w not in QUESTION_WORDS]
-        if not words:
-            return 0.0
         own = self._entry_stems[self._position[entry_id]]
         rarest = float(self._word_idf.max()) if len(self._word_idf) else 1.0
-        weights = [
-            (float(self._word_idf[self._word_vocabulary[s]]) if s in self._word_vocabulary else rarest, s in own)
-            for s in (stem(w) for w in words)
-        ]
+        weights: list[tuple[float, bool]] = []
+        for word in canonical_words(query):  # uncorrected: "Wales" must not become "walks"
+            if word in QUESTION_WORDS or (word.endswith("ly") and word not in NOT_ADVERBS):
+                continue  # "exactly", "roughly": how they ask, not what about
+            known = stem(word)
+            if known in self._known_stems:
+                weights.append(
+                    (
+                        float(self._word_idf[self._word_vocabulary[known]])
+                        if known in self._word_vocabulary
+                        else rarest,
+                        known in own,
+                    )
+                )
+            else:
+                corrected = self._correct(word)
+                weights.append((rarest, corrected != word and stem(corrected) in own))  # a typo of the entry's word
         total = sum(w for w, _ in weights)
         return sum(w for w, found in weights if not found) / total if total else 0.0
 

@@ -20,15 +20,13 @@ class FaqNotFound(LookupError):
 
 @dataclass(frozen=True)
 class Thresholds:
-    """When to answer: the top score at least `answer`, and either `margin` ahead of the
-    runner-up or at least `clear` (then the close runner-up is offered as related instead).
-    Below `answer` but at least `suggest`: "did you mean". Calibrated on the dev sets
-    (docs/evaluation.md)."""
+    """When to answer: the top score at least `answer` and `margin` ahead of the runner-up
+    (which is then offered as related). Below that but at least `suggest`: "did you mean".
+    Calibrated on the visitors dev set (docs/decisions/0009-triage-cues.md)."""
 
     answer: float
     suggest: float
     margin: float
-    clear: float = 1.0
     # A message the intent classifier judged out of scope is answered only at this score.
     out_of_scope: float = 1.0
     # The most of a question's content (by rarity) the best entry may leave unmentioned.
@@ -41,7 +39,6 @@ class Thresholds:
             answer=settings.faq_answer_threshold,
             suggest=settings.faq_suggest_threshold,
             margin=settings.faq_margin,
-            clear=settings.faq_clear_threshold,
             out_of_scope=settings.faq_out_of_scope_threshold,
             uncovered=settings.faq_uncovered_limit,
         )
@@ -150,7 +147,7 @@ def decide(candidates: list[Candidate], thresholds: Thresholds, uncovered: float
         return SearchDecision.none
     top = candidates[0].score
     runner_up = candidates[1].score if len(candidates) > 1 else 0.0
-    confident = top >= thresholds.answer and (top - runner_up >= thresholds.margin or top >= thresholds.clear)
+    confident = top >= thresholds.answer and top - runner_up >= thresholds.margin
     if confident and uncovered <= thresholds.uncovered:
         return SearchDecision.answer
     return SearchDecision.suggest

@@ -33,6 +33,9 @@ def test_greeting_offers_what_it_can_help_with(stack):
         "Find a Mutuals Ambassador",
         "Talk to the hotline team",
     ]
+    assert buttons(replies)[0]["payload"] == '/ask_faq{"faq_id": "what-is-a-public-service-mutual"}'
+    # The payload's braces are not read as a slot to fill: Rasa logs no error for them.
+    assert "interpolator" not in (stack.workdir / "rasa.log").read_text(errors="replace")
 
 
 def test_faq_question_gets_the_stored_answer_with_its_source(stack, store):

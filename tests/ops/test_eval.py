@@ -223,6 +223,23 @@ def test_the_gate_thresholds_are_the_agreed_ones():
     assert gates["faq_dev_out_of_scope_declined"].threshold == 0.90
     assert gates["core_stories"].threshold is None
     assert all(gates[n].hard for n in gates if not n.startswith("faq_test_"))
+    assert {n: gates[n].threshold for n in gates if n.startswith("visitors_")} == {
+        "visitors_faq_right": 0.92,
+        "visitors_handoff_started": 0.98,
+        "visitors_declined": 0.95,
+        "visitors_ambassadors_right": 0.95,
+        "visitors_follow_ups_right": 0.85,
+        "visitors_answer_reliability": 0.95,
+    }
+
+
+def test_the_visitor_gates_fail_make_eval_and_warn_in_ci_until_they_pass():
+    for ci, hard in ((False, True), (True, ev.VISITOR_GATES_HARD_IN_CI)):
+        gates = ev.make_gates(ci=ci)
+        result = {"test": {key: {"value": 0.5, "right": 1, "n": 2} for key, _t, _d in ev.VISITOR_GATES}}
+        ev.visitors_gates(result, gates)
+        assert all(gates[f"visitors_{key}"].status == ev.FAIL for key, _t, _d in ev.VISITOR_GATES)
+        assert ev.exit_code(gates.values()) == (1 if hard else 0)
     assert not any(gates[n].hard for n in gates if n.startswith("faq_test_"))
 
 

@@ -112,3 +112,34 @@ def test_of_several_sectors_named_one_that_somebody_covers_is_used(db_session):
     _directory(db_session)
     outcome = directory_service.search(db_session=db_session, text="someone from health who knows about contracts")
     assert outcome.query.sector == "health" and "andrew-burnell" in ids(outcome)
+
+
+def test_a_partial_region_entity_is_read_from_the_whole_text(db_session):
+    _directory(db_session)
+    text = "Greater Manchester area - is there a mentor for a council team?"
+    outcome = directory_service.search(db_session=db_session, region="Greater", text=text)
+    assert outcome.query.region == "north-west" and outcome.query.unrecognised_region is None
+    outcome = directory_service.search(db_session=db_session, region="south", text="a mentor in south Wales?")
+    assert outcome.query.outside_england == "Wales" and outcome.matches == []
+
+
+def test_an_unknown_place_never_lists_the_whole_directory(db_session):
+    _directory(db_session)
+    assert directory_service.search(db_session=db_session, region="Atlantis").matches == []
+
+
+def test_experience_is_searched_when_no_sector_or_place_is_named(db_session):
+    factories.ambassador(
+        db_session, id="patrick-lewis", name="Patrick Lewis", sectors=["retail"], expertise=["Mutuals Taskforce member"]
+    )
+    _directory(db_session)
+    outcome = directory_service.search(db_session=db_session, text="an ambassador who sat on the Mutuals Taskforce")
+    assert ids(outcome) == ["patrick-lewis"] and outcome.by_experience
+    assert not directory_service.search(db_session=db_session, text="find me an ambassador please").by_experience
+
+
+def test_several_sectors_named_find_anyone_in_them(db_session):
+    factories.ambassador(db_session, id="patrick-lewis", name="Patrick Lewis", sectors=["retail"])
+    _directory(db_session)
+    outcome = directory_service.search(db_session=db_session, text="a mentor from social care or retail")
+    assert set(ids(outcome)) == {"patrick-lewis", "doug-cresswell"}
