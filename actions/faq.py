@@ -26,6 +26,19 @@ FEEDBACK_BUTTONS = [
 ]
 
 
+ANYTHING_ELSE = "OK. Is there anything else I can help with?"
+OUT_OF_SCOPE = (
+    "Sorry, I can only help with public service mutuals: organisations that have left the public "
+    "sector and are run with their staff. I cannot help with mutual funds, building societies, "
+    "insurance, council tax or health appointments. Ask me about spinning out a public service, "
+    "or call the hotline on {hotline}."
+)
+OUT_OF_SCOPE_BUTTONS = [
+    {"title": "What can you help with?", "payload": "/ask_help"},
+    {"title": "Talk to the hotline team", "payload": "/request_human"},
+]
+
+
 def faq_payload(faq_id: str) -> str:
     return "/ask_faq" + json.dumps({"faq_id": faq_id})
 
@@ -134,7 +147,7 @@ class ActionAnswerOrAcknowledge(Action):
     ) -> list[dict[str, Any]]:
         if is_question_not_reply(latest_text(tracker)):
             return await ActionAnswerFaq().run(dispatcher, tracker, domain)
-        dispatcher.utter_message(response="utter_anything_else")
+        dispatcher.utter_message(text=ANYTHING_ELSE)
         return []
 
 
@@ -158,7 +171,7 @@ class ActionAnswerOrDecline(Action):
                 result = {}
             if result.get("decision") == "answer" and result.get("answer"):
                 return give_answer(dispatcher, result["answer"], result.get("related"))
-        dispatcher.utter_message(response="utter_out_of_scope")
+        dispatcher.utter_message(text=OUT_OF_SCOPE.format(hotline=hotline()), buttons=OUT_OF_SCOPE_BUTTONS)
         return []
 
 

@@ -165,7 +165,7 @@ class FaqIndex:
         """Every entry's score for `query` (None when nothing in it is searchable)."""
         if self._empty or not query.strip():
             return None
-        words = canonical_words(query, correct=self._correct)
+        words = [w for w in canonical_words(query, correct=self._correct) if not self._manner(w)]
         if not words:
             return None
         columns, values = self._query_vector(words)
@@ -198,6 +198,10 @@ class FaqIndex:
         focused = self.scores(question)
         return whole if focused is None else np.maximum(whole, focused)
 
+    def _manner(self, word: str) -> bool:
+        """An adverb the FAQ never uses ("exactly", "roughly"): how they ask, not what about."""
+        return word.endswith("ly") and word not in NOT_ADVERBS and word not in self._known
+
     def uncovered(self, query: str, entry_id: str) -> float:
         """The share of the query's content (weighted by rarity) that the entry never mentions.
 
@@ -210,8 +214,8 @@ class FaqIndex:
         rarest = float(self._word_idf.max()) if len(self._word_idf) else 1.0
         weights: list[tuple[float, bool]] = []
         for word in canonical_words(query):  # uncorrected: "Wales" must not become "walks"
-            if word in QUESTION_WORDS or (word.endswith("ly") and word not in NOT_ADVERBS):
-                continue  # "exactly", "roughly": how they ask, not what about
+            if word in QUESTION_WORDS or self._manner(word):
+                continue
             known = stem(word)
             if known in self._known_stems:
                 weights.append(

@@ -162,25 +162,15 @@ def test_a_question_that_starts_with_stop_is_answered(fake_api):
 
 def test_a_plain_stop_is_acknowledged(fake_api):
     messages, _, _ = run(ActionAnswerOrAcknowledge(), tracker(text="stop", intent="stop"))
-    assert messages == [
-        {
-            "text": None,
-            "buttons": [],
-            "elements": [],
-            "custom": {},
-            "template": "utter_anything_else",
-            "response": "utter_anything_else",
-            "image": None,
-            "attachment": None,
-        }
-    ]
+    assert [m["text"] for m in messages] == ["OK. Is there anything else I can help with?"]
     assert fake_api.requests == []
 
 
 def test_out_of_scope_is_declined_unless_the_store_has_a_clear_answer(fake_api):
     fake_api.on("POST", "/api/faq/search", {"decision": "none", "answer": None, "candidates": []})
     messages, _, _ = run(ActionAnswerOrDecline(), tracker(text="best mutual fund returns", intent="out_of_scope"))
-    assert messages[0]["response"] == "utter_out_of_scope"
+    assert messages[0]["text"].startswith("Sorry, I can only help with public service mutuals")
+    assert HOTLINE in messages[0]["text"] and messages[0]["buttons"][1]["payload"] == "/request_human"
     assert fake_api.requests[0]["json"]["classified_out_of_scope"] is True
 
     fake_api.on("POST", "/api/faq/search", {"decision": "answer", "answer": ENTRY, "candidates": []})
@@ -191,4 +181,4 @@ def test_out_of_scope_is_declined_unless_the_store_has_a_clear_answer(fake_api):
 
 def test_out_of_scope_is_declined_when_the_store_is_down(api_down):
     messages, _, _ = run(ActionAnswerOrDecline(), tracker(text="what is a CIC", intent="out_of_scope"))
-    assert messages[0]["response"] == "utter_out_of_scope"
+    assert messages[0]["text"].startswith("Sorry, I can only help with public service mutuals")

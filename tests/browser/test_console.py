@@ -3,6 +3,8 @@ loop from handoff to resolution, against the real web service, Rasa and action s
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -59,8 +61,11 @@ def hand_off(visitor, site, name: str, first_message: str, then_button: bool = F
     last_bot(visitor).locator(OPTION, has_text="Email").click()
     expect(last_bot(visitor)).to_contain_text("email address", timeout=REPLY_TIMEOUT)
     send(visitor, "visitor@example.org")
-    expect(last_bot(visitor)).to_contain_text("what would you like help with", timeout=REPLY_TIMEOUT)
-    send(visitor, "skip")
+    # A first message the assistant could not answer is already the ticket's description.
+    asked = re.compile("what would you like help with|Can the hotline team contact you")
+    expect(last_bot(visitor)).to_contain_text(asked, timeout=REPLY_TIMEOUT)
+    if "what would you like help with" in last_bot(visitor).inner_text():
+        send(visitor, "skip")
     expect(last_bot(visitor)).to_contain_text("Can the hotline team contact you", timeout=REPLY_TIMEOUT)
     last_bot(visitor).locator(OPTION, has_text="Yes, you can contact me").click()
     expect(visitor.locator(BOT, has_text="Your reference is MIS-")).to_have_count(1, timeout=REPLY_TIMEOUT)
