@@ -131,7 +131,12 @@ def rank_in_context(
     *, db_session: Session, query: str, limit: int = 3, previous_faq_id: str | None = None
 ) -> tuple[list[Candidate], bool]:
     """The ranking for `query`, read against the previous answer when it is a follow-up."""
-    index = _index_cache.get(db_session)
+    return _rank_in_context(_index_cache.get(db_session), query, limit, previous_faq_id)
+
+
+def _rank_in_context(
+    index: FaqIndex, query: str, limit: int, previous_faq_id: str | None
+) -> tuple[list[Candidate], bool]:
     scores = index.focused_scores(query)
     if scores is None or not previous_faq_id or not looks_like_follow_up(query):
         return index.top(scores, limit), False
@@ -167,12 +172,11 @@ def search(
     previous_faq_id: str | None = None,
     classified_out_of_scope: bool = False,
 ) -> SearchOutcome:
-    ranked, followup = rank_in_context(
-        db_session=db_session, query=query, limit=max(limit, 3), previous_faq_id=previous_faq_id
-    )
+    index = _index_cache.get(db_session)  # one read of the store's fingerprint per search
+    ranked, followup = _rank_in_context(index, query, max(limit, 3), previous_faq_id)
     uncovered = 0.0
     if ranked and not followup:
-        uncovered = _index_cache.get(db_session).uncovered(query, ranked[0].entry_id)
+        uncovered = index.uncovered(query, ranked[0].entry_id)
     decision = decide(ranked, thresholds, uncovered)
     if classified_out_of_scope and (decision is not SearchDecision.answer or ranked[0].score < thresholds.out_of_scope):
         # The classifier's "out of scope" stands unless the store has a clear answer.
