@@ -29,8 +29,13 @@ class Outcome:
     replies: list[Message]
 
 
+# A lone surrogate ("\ud800" in JSON) is valid JSON but cannot be stored or sent on: it is
+# kept as the replacement character, so the message is still stored and answered.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def clean_text(text: str | None, max_length: int) -> str:
-    text = _CONTROL.sub("", text or "").strip()
+    text = _SURROGATE.sub("\ufffd", _CONTROL.sub("", text or "")).strip()
     if not text:
         raise InvalidMessage("Type a message before sending.")
     if len(text) > max_length:

@@ -55,6 +55,19 @@ def test_a_message_is_stored_passed_to_rasa_and_answered(gateway, fake_rasa):
     assert [m["sender"] for m in later.json()["messages"]] == ["bot"]
 
 
+def test_a_lone_surrogate_and_a_nul_are_stored_and_answered_not_a_500(gateway, fake_rasa):
+    conversation_id, auth = start(gateway)
+    body = '{"text": "tupe \\ud800 question \\u0000 here"}'  # valid JSON; not encodable as UTF-8
+    response = gateway.post(
+        f"/chat/api/conversations/{conversation_id}/messages",
+        content=body,
+        headers={**auth, "Content-Type": "application/json"},
+    )
+    assert response.status_code == 202
+    assert response.json()["message"]["text"] == "tupe \ufffd question  here"
+    assert rasa_requests(fake_rasa)[-1]["message"] == "tupe \ufffd question  here"
+
+
 def test_a_button_sends_its_payload_and_shows_its_title(gateway, fake_rasa):
     conversation_id, auth = start(gateway)
     payload = '/ask_faq{"faq_id": "what-is-a-public-service-mutual"}'
