@@ -5,6 +5,7 @@ SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+ENCODER := .cache/models/all-MiniLM-L6-v2/model.safetensors
 export RASA_TELEMETRY_ENABLED := false
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export TF_CPP_MIN_LOG_LEVEL := 2
@@ -37,7 +38,11 @@ $(STAMP): requirements.txt requirements-dev.txt constraints.txt
 	$(PY) -m pip check
 	@touch $(STAMP)
 
-install: $(STAMP)
+$(ENCODER): $(STAMP) ops/encoder_model.py
+	$(PY) -m ops.encoder_model
+	@touch $(ENCODER)
+
+install: $(STAMP) $(ENCODER)
 
 db: install
 	@$(PY) -m bot migrate

@@ -1,4 +1,5 @@
-"""Ranked FAQ search: word and character TF-IDF over each entry's phrasings and answer.
+"""Ranked FAQ search: word and character TF-IDF over each entry's phrasings and answer,
+fused with the meaning of the question (a sentence encoder, bot/faq/encoder.py).
 
 An entry is scored on three views: its best-matching phrasing (title question or an
 alternative), all its phrasings together, and its answer text. Word stems catch
@@ -10,6 +11,12 @@ kept as one transposed matrix (a feature per row, single precision), so a search
 only the postings of the query's own features; the query is vectorised directly from the
 fitted vocabularies, and the spelling corrector only compares words that could pass its
 cutoff.
+
+The lexical score matches the words a visitor uses; the encoder's cosine similarity to the
+entry's closest phrasing matches what they mean. On the visitors dev set the two agree
+where each alone is unsure: fused, more questions are answered right at the same
+reliability, and questions from other fields score further below the FAQ's
+(docs/decisions/0010-sentence-encoder.md).
 """
 
 from __future__ import annotations
@@ -25,6 +32,7 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
 
+from bot.faq import encoder as sentence_encoder
 from bot.faq.text import STOPWORDS, canonical_words, plain_words, stem
 
 # How much each view counts; tuned on tests/data/faq_devset.yml.
@@ -33,6 +41,9 @@ ALL_PHRASINGS_WEIGHT = 0.75
 ANSWER_WEIGHT = 0.10
 WORD_WEIGHT = 0.5
 CHAR_WEIGHT = 0.5
+# The weight of the closest phrasing's meaning (cosine similarity) beside the lexical score
+# (tuned on tests/data/visitors_dev.yml).
+SEMANTIC_WEIGHT = 0.5
 # A query whose content words the FAQ never uses keeps only this share of its score.
 COVERAGE_FLOOR = 0.5
 QUESTION_WORDS = frozenset({"what", "how", "why", "when", "who", "where", "which", "whats", "hows"})
@@ -69,10 +80,11 @@ def _identity(tokens):
 class FaqIndex:
     """An immutable index over a snapshot of the FAQ entries."""
 
-    def __init__(self, documents: Sequence[Document]):
+    def __init__(self, documents: Sequence[Document], encoder: sentence_encoder.Encoder | None = None):
         self.entry_ids = [doc.entry_id for doc in documents]
         self._position = {entry_id: i for i, entry_id in enumerate(self.entry_ids)}
         self._topics = np.array([doc.topic for doc in documents], dtype=object)
+        self._titles = {doc.entry_id: doc.phrasings[0] for doc in documents if doc.phrasings}
         phrasings = [phrasing for doc in documents for phrasing in doc.phrasings]
         self._empty = not phrasings
         if self._empty:
@@ -81,6 +93,8 @@ class FaqIndex:
         self._has_phrasings = per_document > 0
         self._first_phrasing = (np.cumsum(per_document) - per_document)[self._has_phrasings]
         self._n_phrasings = len(phrasings)
+        self._encoder = encoder or sentence_encoder.shared()
+        self._phrasing_vectors = self._encoder.encode(phrasings, store=True)
         profiles = [" ".join(doc.phrasings) for doc in documents]
         answers = [doc.answer for doc in documents]
         corpus = phrasings + answers
@@ -161,8 +175,12 @@ class FaqIndex:
         columns = word_columns + [self._n_word_features + c for c in char_columns]
         return columns, np.array(word_values + char_values, dtype=np.float32)
 
-    def scores(self, query: str) -> np.ndarray | None:
-        """Every entry's score for `query` (None when nothing in it is searchable)."""
+    def scores(self, query: str, context: str | None = None) -> np.ndarray | None:
+        """Every entry's score for `query` (None when nothing in it is searchable).
+
+        `context`: what the query leans on (a follow-up's previous question), read with it
+        for its meaning: "is that still running?" means nothing alone.
+        """
         if self._empty or not query.strip():
             return None
         words = [w for w in canonical_words(query, correct=self._correct) if not self._manner(w)]
@@ -182,7 +200,31 @@ class FaqIndex:
             + ANSWER_WEIGHT * similarity[n + d :]
         )
         scores = scores + EXACT_PHRASING_BONUS * (best >= EXACT_PHRASING)
-        return scores * (COVERAGE_FLOOR + (1 - COVERAGE_FLOOR) * self._coverage(words))
+        scores = scores * (COVERAGE_FLOOR + (1 - COVERAGE_FLOOR) * self._coverage(words))
+        question = self._spelled(query)
+        return scores + SEMANTIC_WEIGHT * self._meaning(f"{context} {question}" if context else question)
+
+    def _spelled(self, text: str) -> str:
+        """`text` with the words the FAQ does not know replaced by their nearest known word
+        ("rigth to provide" becomes "right to provide"): the encoder has no spelling corrector."""
+
+        def fix(match: re.Match) -> str:
+            word = match.group(0)
+            corrected = self._correct(word.lower())
+            return word if corrected == word.lower() else corrected
+
+        return _WORD.sub(fix, text)
+
+    def _meaning(self, query: str) -> np.ndarray:
+        """Each entry's closest phrasing's cosine similarity to the query (at least 0)."""
+        similarity = self._phrasing_vectors @ self._encoder.encode([query])[0]
+        closest = np.zeros(len(self.entry_ids))
+        closest[self._has_phrasings] = np.maximum.reduceat(similarity, self._first_phrasing)
+        return np.clip(closest, 0.0, None)
+
+    def question_of(self, entry_id: str) -> str | None:
+        """The entry's title question (its first phrasing)."""
+        return self._titles.get(entry_id)
 
     def focused_scores(self, query: str) -> np.ndarray | None:
         """Scores for the whole message, or for its question alone where that scores higher.
@@ -232,12 +274,6 @@ class FaqIndex:
         total = sum(w for w, _ in weights)
         return sum(w for w, found in weights if not found) / total if total else 0.0
 
-    def is_entry(self, entry_id: str) -> np.ndarray:
-        mask = np.zeros(len(self.entry_ids))
-        if entry_id in self._position:
-            mask[self._position[entry_id]] = 1.0
-        return mask
-
     def same_topic(self, entry_id: str) -> np.ndarray:
         """A mask of the entries in the same topic as `entry_id` (none if it is not indexed)."""
         if entry_id not in self._position:
@@ -259,6 +295,8 @@ class FaqIndex:
     def search(self, query: str, limit: int = 5) -> list[Candidate]:
         return self.top(self.focused_scores(query), limit)
 
+
+_WORD = re.compile(r"[A-Za-z]+")
 
 # Sentences that ask something: a question mark, or a question word first.
 _SENTENCE_END = re.compile(r"(?<=[.?!])\s+|\n+")

@@ -113,11 +113,10 @@ _FOLLOW_UP_START = re.compile(
 )
 _POINTING = frozenset({"that", "this", "it", "they", "them", "those", "these", "there", "then", "such", "same", "its"})
 FOLLOW_UP_MAX_WORDS = 12
-# A follow-up's scores for entries in the previous answer's topic are raised by this share,
-# and the previous entry itself (which often holds the detail asked for: "which law is
-# that?") by this much (calibrated on the dev set's dialogues).
-FOLLOW_UP_TOPIC_BOOST = 0.5
-FOLLOW_UP_PREVIOUS_BONUS = 0.2
+# A follow-up is read with the previous answer's question for its meaning ("is that still
+# running?" after "What was the NHS Right to Request?"), and its scores for entries in the
+# previous answer's topic are raised by this share (calibrated on the dev set's dialogues).
+FOLLOW_UP_TOPIC_BOOST = 0.2
 
 
 def looks_like_follow_up(query: str) -> bool:
@@ -137,11 +136,12 @@ def rank_in_context(
 def _rank_in_context(
     index: FaqIndex, query: str, limit: int, previous_faq_id: str | None
 ) -> tuple[list[Candidate], bool]:
-    scores = index.focused_scores(query)
-    if scores is None or not previous_faq_id or not looks_like_follow_up(query):
-        return index.top(scores, limit), False
+    if not previous_faq_id or not looks_like_follow_up(query):
+        return index.top(index.focused_scores(query), limit), False
+    scores = index.scores(query, context=index.question_of(previous_faq_id))
+    if scores is None:
+        return [], False
     boosted = scores * (1.0 + FOLLOW_UP_TOPIC_BOOST * index.same_topic(previous_faq_id))
-    boosted = boosted + FOLLOW_UP_PREVIOUS_BONUS * index.is_entry(previous_faq_id)
     return index.top(boosted, limit), True
 
 
