@@ -120,6 +120,10 @@ def interpret(*, sector: str | None, region: str | None, name: str | None, text:
         if query.sector is None and not query.unrecognised_sector:
             query.sectors_mentioned = sectors.sectors_mentioned(text)
             query.sector = query.sectors_mentioned[0] if query.sectors_mentioned else None
+        elif query.sector is not None:
+            # The classifier picks out one sector; "commercial or retail experience" names two.
+            others = [s for s in sectors.sectors_mentioned(text) if s != query.sector]
+            query.sectors_mentioned = [query.sector, *others] if others else []
         if query.region is None and not query.outside_england:
             # Also when the region entity was not recognised: it may be part of a place
             # the text names in full ("Greater" of "Greater Manchester").

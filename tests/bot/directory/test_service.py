@@ -143,3 +143,14 @@ def test_several_sectors_named_find_anyone_in_them(db_session):
     _directory(db_session)
     outcome = directory_service.search(db_session=db_session, text="a mentor from social care or retail")
     assert set(ids(outcome)) == {"patrick-lewis", "doug-cresswell"}
+
+
+def test_a_sector_entity_does_not_hide_the_other_sectors_the_text_names(db_session):
+    # The classifier picks out "social care"; the visitor also asked for retail.
+    factories.ambassador(db_session, id="patrick-lewis", name="Patrick Lewis", sectors=["retail"])
+    _directory(db_session)
+    text = "is there a mentor with social care or retail experience?"
+    outcome = directory_service.search(db_session=db_session, sector="social care", text=text)
+    assert set(ids(outcome)) == {"patrick-lewis", "doug-cresswell"}
+    only_one = directory_service.search(db_session=db_session, sector="social care", text="a social care mentor")
+    assert ids(only_one) == ["doug-cresswell"]
