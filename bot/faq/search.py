@@ -31,6 +31,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
 
 from bot.faq import encoder as sentence_encoder
 from bot.faq.text import STOPWORDS, canonical_words, plain_words, stem
@@ -44,6 +45,13 @@ CHAR_WEIGHT = 0.5
 # The weight of the closest phrasing's meaning (cosine similarity) beside the lexical score
 # (tuned on tests/data/visitors_dev.yml).
 SEMANTIC_WEIGHT = 0.5
+# The weight of a classifier's probability that the question is about the entry, learnt
+# from the meaning of all the entry's phrasings at once (a question can sit between two
+# phrasings of the right entry and still be closest to one phrasing of another), and its
+# regularisation (both chosen on tests/data/visitors_dev.yml: the best entry first for
+# 0.895 of single questions alone, 0.928 with it; docs/decisions/0011-phrasing-classifier.md).
+CLASSIFIER_WEIGHT = 0.5
+CLASSIFIER_C = 8.0
 # A query whose content words the FAQ never uses keeps only this share of its score.
 COVERAGE_FLOOR = 0.5
 QUESTION_WORDS = frozenset({"what", "how", "why", "when", "who", "where", "which", "whats", "hows"})
@@ -51,6 +59,9 @@ QUESTION_WORDS = frozenset({"what", "how", "why", "when", "who", "where", "which
 # Mutuals Support Programme?" is not the entry on its second programme.
 EXACT_PHRASING = 0.95
 EXACT_PHRASING_BONUS = 0.3
+# The highest score an entry can get: every view a full match, the phrasing exact, the
+# meaning identical and the classifier certain.
+MAX_SCORE = 1.0 + EXACT_PHRASING_BONUS + SEMANTIC_WEIGHT + CLASSIFIER_WEIGHT
 # Words ending in -ly that are not adverbs (`FaqIndex.uncovered` leaves adverbs out).
 NOT_ADVERBS = frozenset(
     {"family", "families", "supply", "apply", "reply", "rely", "july", "assembly", "italy", "monopoly"}
@@ -95,6 +106,7 @@ class FaqIndex:
         self._n_phrasings = len(phrasings)
         self._encoder = encoder or sentence_encoder.shared()
         self._phrasing_vectors = self._encoder.encode(phrasings, store=True)
+        self._classifier = _classifier(self._phrasing_vectors, per_document)
         profiles = [" ".join(doc.phrasings) for doc in documents]
         answers = [doc.answer for doc in documents]
         corpus = phrasings + answers
@@ -202,7 +214,10 @@ class FaqIndex:
         scores = scores + EXACT_PHRASING_BONUS * (best >= EXACT_PHRASING)
         scores = scores * (COVERAGE_FLOOR + (1 - COVERAGE_FLOOR) * self._coverage(words))
         question = self._spelled(query)
-        return scores + SEMANTIC_WEIGHT * self._meaning(f"{context} {question}" if context else question)
+        if context:
+            # The classifier would read the previous question and give its entry again.
+            return scores + self._meaning(f"{context} {question}", classify=False)
+        return scores + self._meaning(question)
 
     def _spelled(self, text: str) -> str:
         """`text` with the words the FAQ does not know replaced by their nearest known word
@@ -215,12 +230,18 @@ class FaqIndex:
 
         return _WORD.sub(fix, text)
 
-    def _meaning(self, query: str) -> np.ndarray:
-        """Each entry's closest phrasing's cosine similarity to the query (at least 0)."""
-        similarity = self._phrasing_vectors @ self._encoder.encode([query])[0]
+    def _meaning(self, query: str, classify: bool = True) -> np.ndarray:
+        """Each entry's score for what the query means: its closest phrasing's cosine
+        similarity (at least 0), and the classifier's probability that the query is about it."""
+        vector = self._encoder.encode([query])[0]
+        similarity = self._phrasing_vectors @ vector
         closest = np.zeros(len(self.entry_ids))
         closest[self._has_phrasings] = np.maximum.reduceat(similarity, self._first_phrasing)
-        return np.clip(closest, 0.0, None)
+        meaning = SEMANTIC_WEIGHT * np.clip(closest, 0.0, None)
+        if classify and self._classifier is not None:
+            classes, model = self._classifier
+            meaning[classes] += CLASSIFIER_WEIGHT * model.predict_proba(vector[None, :])[0]
+        return meaning
 
     def question_of(self, entry_id: str) -> str | None:
         """The entry's title question (its first phrasing)."""
@@ -320,6 +341,18 @@ def question_part(text: str) -> str | None:
     if not asking or len(asking) == len(sentences):
         return None
     return " ".join(asking)
+
+
+def _classifier(vectors: np.ndarray, per_document: np.ndarray) -> tuple[np.ndarray, LogisticRegression] | None:
+    """A multinomial logistic regression from a phrasing's meaning to its entry, and the
+    entries (by position) its classes stand for; None with fewer than two such entries."""
+    has_phrasings = np.flatnonzero(per_document > 0)
+    if len(has_phrasings) < 2:
+        return None
+    labels = np.repeat(has_phrasings, per_document[has_phrasings])
+    model = LogisticRegression(C=CLASSIFIER_C, max_iter=1000, tol=1e-3)
+    model.fit(vectors, labels)
+    return model.classes_, model
 
 
 def _word_features(words: list[str]) -> list[str]:

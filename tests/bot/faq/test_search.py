@@ -1,4 +1,4 @@
-from bot.faq.search import Document, FaqIndex
+from bot.faq.search import MAX_SCORE, Document, FaqIndex
 from bot.faq.text import canonical_words, stems
 
 DOCS = [
@@ -46,7 +46,8 @@ def test_scores_are_ordered_and_bounded():
     results = FaqIndex(DOCS).search("pension scheme transfer", limit=4)
     scores = [c.score for c in results]
     assert scores == sorted(scores, reverse=True)
-    assert all(0 < s <= 1.0 for s in scores)
+    assert all(0 < s <= MAX_SCORE for s in scores)
+    assert scores[0] > scores[-1]
 
 
 def test_nothing_for_empty_or_unknown_words():
