@@ -47,22 +47,16 @@ class Settings(BaseSettings):
     # What the assistant tells people.
     hotline_number: str = "0845 539 0543"
 
-    # FAQ search: answer at or above `faq_answer_threshold` when the best entry is
-    # `faq_margin` ahead of the next; offer "did you mean" at or above
-    # `faq_suggest_threshold`, otherwise say it has no answer. Calibrated on the visitors
-    # dev set with `python -m ops.calibrate` (docs/decisions/0011-phrasing-classifier.md).
-    # Scores are the lexical score plus half the closest phrasing's cosine similarity and
-    # half the phrasing classifier's probability (bot/faq/search.py).
-    faq_answer_threshold: float = 0.65
-    faq_suggest_threshold: float = 0.46
-    faq_margin: float = 0.02
+    # FAQ search: answer outright when the answer model's probability that the best entry
+    # is right reaches `faq_answer_confidence` (bot/faq/confidence.py); offer "did you
+    # mean" when the best entry scores at least `faq_suggest_threshold`; otherwise say there
+    # is no answer. Chosen on the visitors dev set with `python -m ops.calibrate`
+    # (docs/decisions/0011-answer-confidence.md).
+    faq_answer_confidence: float = 0.78
+    faq_suggest_threshold: float = 0.40
     # A message the intent classifier judged out of scope is still answered from the FAQ
     # store when its best entry scores at least this (and the answer rule holds).
     faq_out_of_scope_threshold: float = 0.90
-    # The most of a question (its words weighted by rarity) the best entry may leave
-    # unmentioned and still be given as the answer: "...in Wales?" is not answered by an
-    # entry that never mentions Wales.
-    faq_uncovered_limit: float = 0.60
 
     # The widget gateway.
     max_message_length: int = 500

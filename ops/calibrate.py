@@ -1,36 +1,43 @@
-"""Calibrate the FAQ answer decision on the visitors DEV set (never the test set).
+"""Fit and calibrate the FAQ answer decision on the visitors DEV set (never the test set).
 
-    python -m ops.calibrate            # the frontier of answer rules, best first
+    python -m ops.calibrate            # cross-validated figures of the answer model
+    python -m ops.calibrate --write    # ...and write bot/faq/answer_model.json
 
-Simulates what the FAQ search decides (bot.faq.service.decide) for the dev set's FAQ
-questions, follow-ups (second turns, read against the first turn's entry) and the messages
-that must be declined, with the real index over data/content/faq.yml. It does not run Rasa:
-triage (a request for a person, the directory, out of scope) is measured end to end by
-`python -m ops.visitors`. For each answer rule it prints the share of FAQ questions
-answered right outright, the share of the answers given that were right, and the declined
-messages that would get an answer, so the thresholds in bot/config.py can be chosen for
-the reliability the product needs.
+Replays the dev set's FAQ questions, follow-ups (second turns, read against the first
+turn's entry) and messages that must be declined through the real index over
+data/content/faq.yml, and fits the answer model (bot/faq/confidence.py): a logistic
+regression from the evidence about the best-ranked entry to whether it is right. The
+probability cut is chosen on five-fold cross-validated predictions (each message judged
+by a model that never saw it) for the reliability the product needs, and reported beside
+the best plain score threshold for comparison. It does not run Rasa: triage (a request
+for a person, the directory, out of scope) is measured end to end by `python -m ops.visitors`.
 """
 
 from __future__ import annotations
 
 import argparse
-import itertools
+import json
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import numpy as np
 import yaml
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import StratifiedKFold
 
 from bot.content.loader import read_faq
-from bot.faq.enums import SearchDecision
+from bot.faq import confidence as answer_confidence
 from bot.faq.search import Document, FaqIndex
-from bot.faq.service import Thresholds, _rank_in_context, decide
+from bot.faq.service import _rank_in_context
 from ops.visitors import DECLINE_KINDS, SETS
 
 ROOT = Path(__file__).resolve().parent.parent
+REGULARISATION = 1.0
+FOLDS = 5
+SEED = 2026
 
 
 @dataclass(frozen=True)
@@ -57,65 +64,92 @@ def cases(path: Path) -> list[Case]:
     return found
 
 
-def observe(index: FaqIndex, case: Case) -> tuple[list, float, bool]:
-    ranked, followup = _rank_in_context(index, case.text, 3, case.previous)
-    uncovered = index.uncovered(case.text, ranked[0].entry_id) if ranked and not followup else 0.0
-    return ranked, uncovered, followup
+@dataclass(frozen=True)
+class Observed:
+    case: Case
+    features: list[float]
+    top_score: float
+    right: bool  # the best-ranked entry is an acceptable answer
+    follow_up: bool
 
 
-def tally(observed, rule: Thresholds) -> dict[str, float]:
-    right = wrong = declined_answered = faq = follow_right = follow = 0
-    for case, (ranked, uncovered, followup) in observed:
-        answered = decide(ranked, rule, uncovered) is SearchDecision.answer
-        is_right = answered and ranked[0].entry_id in case.expected
-        if case.expected:
-            faq += not followup
-            follow += followup
-            right += is_right and not followup
-            follow_right += is_right and followup
-        if answered and not is_right:
-            wrong += 1
-            declined_answered += not case.expected
-    answers = sum(1 for case, (ranked, unc, _) in observed if decide(ranked, rule, unc) is SearchDecision.answer)
+def observe(index: FaqIndex, case: Case) -> Observed:
+    ranked, follow_up = _rank_in_context(index, case.text, 3, case.previous)
+    context = index.question_of(case.previous) if follow_up and case.previous else None
+    values = answer_confidence.features(index, case.text, ranked, follow_up=follow_up, context=context)
+    right = bool(ranked) and ranked[0].entry_id in case.expected
+    return Observed(case, values, ranked[0].score if ranked else 0.0, right, follow_up)
+
+
+def outcomes(observed: Sequence[Observed], answered: np.ndarray) -> dict[str, float]:
+    right = np.array([o.right for o in observed])
+    faq = np.array([bool(o.case.expected) and not o.follow_up for o in observed])
+    follow = np.array([bool(o.case.expected) and o.follow_up for o in observed])
+    decline = np.array([not o.case.expected for o in observed])
+    given = int(answered.sum())
     return {
-        "faq_right": right / faq if faq else 0.0,
-        "follow_ups_right": follow_right / follow if follow else 0.0,
-        "reliability": (answers - wrong) / answers if answers else 1.0,
-        "declined_answered": declined_answered,
-        "answers": answers,
+        "faq_right": round(float((answered & right & faq).sum() / max(1, faq.sum())), 3),
+        "follow_ups_right": round(float((answered & right & follow).sum() / max(1, follow.sum())), 3),
+        "declined": round(float(1 - (answered & decline).sum() / max(1, decline.sum())), 3),
+        "reliability": round(float((answered & right).sum() / given), 3) if given else 1.0,
+        "answers": given,
     }
+
+
+def best_cut(observed: Sequence[Observed], values: np.ndarray, reliability: float) -> tuple[float, dict] | None:
+    """The cut on `values` that gives the most right answers (questions and follow-ups)
+    while they are right at least `reliability` of the time."""
+    best, most = None, -1
+    right = np.array([o.right for o in observed])
+    for cut in np.unique(values):
+        answered = values >= cut
+        result = outcomes(observed, answered)
+        if result["reliability"] >= reliability and int((answered & right).sum()) > most:
+            best, most = (float(cut), result), int((answered & right).sum())
+    return best
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m ops.calibrate", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--min-reliability", type=float, default=0.93)
-    parser.add_argument("--suggest", type=float, default=None, help="suggest threshold (default: 1st percentile)")
+    parser.add_argument("--reliability", type=float, default=0.95, help="share of answers that must be right")
+    parser.add_argument("--write", action="store_true", help="write bot/faq/answer_model.json")
     args = parser.parse_args(argv)
     entries = read_faq(ROOT / "data" / "content" / "faq.yml")
     index = FaqIndex([Document(e.id, (e.question, *e.alternatives), e.answer, e.topic.value) for e in entries])
-    observed = [(case, observe(index, case)) for case in cases(SETS["dev"])]
-    top_scores = np.array([r[0].score for c, (r, _, f) in observed if c.expected and not f and r])
-    decline_scores = np.array([r[0].score if r else 0.0 for c, (r, _, _) in observed if not c.expected])
-    top1 = np.mean([bool(r) and r[0].entry_id in c.expected for c, (r, _, f) in observed if c.expected and not f])
-    print(f"dev: {len(top_scores)} FAQ questions, best entry first {top1:.3f}; {len(decline_scores)} to decline")
-    print("FAQ top scores, percentiles 1/5/25/50:", np.percentile(top_scores, [1, 5, 25, 50]).round(3))
-    print("decline top scores, percentiles 50/75/90/max:", np.percentile(decline_scores, [50, 75, 90, 100]).round(3))
-    suggest = args.suggest if args.suggest is not None else float(np.percentile(top_scores, 1))
-    rows = []
-    for answer, margin, uncovered in itertools.product(
-        np.arange(0.40, 1.20, 0.025), (0.0, 0.02, 0.04, 0.06, 0.08, 0.1), (0.5, 0.6, 0.7, 0.8, 1.0)
-    ):
-        rule = Thresholds(answer=round(answer, 3), suggest=suggest, margin=margin, uncovered=uncovered)
-        rows.append((rule, tally(observed, rule)))
-    good = [r for r in rows if r[1]["reliability"] >= args.min_reliability]
-    good.sort(key=lambda r: (-(r[1]["faq_right"] + r[1]["follow_ups_right"] * 0.2), -r[1]["reliability"]))
-    print(f"suggest at {suggest:.3f}; rules with reliability >= {args.min_reliability}:")
-    for rule, t in good[:15]:
-        print(
-            f"  answer {rule.answer:.3f} margin {rule.margin:.2f} uncovered {rule.uncovered:.1f}: "
-            f"FAQ right {t['faq_right']:.3f}, follow-ups {t['follow_ups_right']:.3f}, "
-            f"reliability {t['reliability']:.3f} ({t['answers']} answers), declined answered {t['declined_answered']}"
-        )
+    observed = [observe(index, case) for case in cases(SETS["dev"])]
+    x = np.array([o.features for o in observed])
+    y = np.array([o.right for o in observed], dtype=int)
+    faq = [o for o in observed if o.case.expected and not o.follow_up]
+    print(
+        f"dev set: {len(faq)} questions (best entry first {np.mean([o.right for o in faq]):.3f}), "
+        f"{sum(o.follow_up for o in observed)} follow-ups, {sum(not o.case.expected for o in observed)} to decline"
+    )
+    predicted = np.zeros(len(y))
+    for train, held in StratifiedKFold(FOLDS, shuffle=True, random_state=SEED).split(x, y):
+        model = LogisticRegression(C=REGULARISATION, max_iter=5000).fit(x[train], y[train])
+        predicted[held] = model.predict_proba(x[held])[:, 1]
+    chosen = best_cut(observed, predicted, args.reliability)
+    plain = best_cut(observed, np.array([o.top_score for o in observed]), args.reliability)
+    if chosen is None:
+        print(f"no cut reaches a reliability of {args.reliability}")
+        return 1
+    cut, figures = chosen
+    print(f"answer model, {FOLDS}-fold cross-validated, cut {cut:.3f}: {figures}")
+    if plain:
+        print(f"best plain score threshold (in-sample, for comparison), {plain[0]:.3f}: {plain[1]}")
+    model = LogisticRegression(C=REGULARISATION, max_iter=5000).fit(x, y)
+    fitted = {
+        "features": list(answer_confidence.FEATURES),
+        "coefficients": [round(float(c), 6) for c in model.coef_[0]],
+        "intercept": round(float(model.intercept_[0]), 6),
+        "cut": round(cut, 3),
+        "fitted_on": f"{SETS['dev'].relative_to(ROOT)}: {len(observed)} messages, {date.today().isoformat()}",
+        "cross_validated": figures,
+    }
+    print(json.dumps(fitted, indent=2))
+    if args.write:
+        answer_confidence.MODEL_FILE.write_text(json.dumps(fitted, indent=2) + "\n")
+        print(f"wrote {answer_confidence.MODEL_FILE.relative_to(ROOT)}; set faq_answer_confidence to {cut:.3f}")
     return 0
 
 

@@ -650,11 +650,11 @@ def run_faq(gates: dict[str, Gate]) -> dict:
             def search(text: str) -> dict:
                 deep = faq_service.rank(db_session=session, query=text, limit=RANK_DEPTH)
                 # The decision exactly as the assistant takes it: on the top 3.
-                shallow = faq_service.rank(db_session=session, query=text, limit=3)
+                judgement = faq_service.judge_in_store(db_session=session, query=text, thresholds=thresholds)
                 return {
                     "text": text,
                     "ranked": [c.entry_id for c in deep],
-                    "decision": faq_service.decide(shallow, thresholds).value,
+                    "decision": judgement.decision.value,
                 }
 
             def labelled(questions: list[dict]) -> dict:
@@ -859,9 +859,10 @@ def run_conversations(sample: int | None) -> dict:
             # What the FAQ search alone decides, to tell a search miss from a routing miss.
             alone = {}
             for item in (q for questions in chosen.values() for q in questions):
-                ranked = faq_service.rank(db_session=session, query=item["text"], limit=3)
-                decision = faq_service.decide(ranked, thresholds).value
-                alone[item["text"]] = decision == "answer" and ranked[0].entry_id == item["faq_id"]
+                judgement = faq_service.judge_in_store(db_session=session, query=item["text"], thresholds=thresholds)
+                alone[item["text"]] = (
+                    judgement.decision.value == "answer" and judgement.ranked[0].entry_id == item["faq_id"]
+                )
         engine.dispose()
         http = requests.Session()
         for name, questions in chosen.items():

@@ -50,8 +50,10 @@ def triage(
         return None, None
     if intent not in LEADS_TO_TEAM:
         cue = person_request(text)
-        if cue and intent == "find_ambassador" and MENTOR_WORDS.search(text.lower()):
-            cue = None  # "an ambassador who has done it that I could talk to" is a mentor request
+        if cue and MENTOR_WORDS.search(text.lower()) and (intent == "find_ambassador" or ambassador_request(text)):
+            # "an ambassador who has done it that I could talk to", "is there an ambassador
+            # with a finance background? we need someone to check our model": a mentor request
+            cue = None
         if cue:
             return "request_human", {"person_request": cue, "classified_as": intent}
         if ambassador_contact_request(text, names_an_ambassador):

@@ -49,24 +49,33 @@ _TYPOS = {
     "wanna": "want to",
     "id": "i'd",
     "im": "i'm",
+    "numbr": "number",
+    "nmber": "number",
+    "no.": "number",
+    "emial": "email",
+    "adress": "address",
 }
 
 # Who a visitor asks for. "staff", "the council" and "the union" are left out on purpose:
 # "talk to our staff about TUPE" is a question about consultation, not a request.
 _WHO = (
     r"(?:(?:a|an|the|one of (?:your|the)|some|your|any|one of)\s)?"
-    r"(?:(?:real|actual|live|proper|human|experienced|specialist|qualified|knowledgeable)\s)?"
+    r"(?:(?:real|actual|live|proper|human|experienced|specialist|qualified|knowledgeable|named|dedicated|personal)\s)?"
+    r"(?:(?:pensions?|procurement|legal|finance|financial|hr|tupe|governance|contracts?|commissioning)\s)?"
     r"(?:person|people|human|humans|human being|somebody|someone|some one|anyone|anybody|adviser|advisers|"
+    r"named contact|contact person|specialists|"
     r"expert|experts|specialist|agent|operator|member of (?:the |your )?(?:team|staff|hotline)|"
     r"(?:mutuals |hotline |information service |support )?team(?! leader)|hotline|helpline|"
     r"team member|caseworker|case worker|customer services?|one of you|you guys|"
-    r"(?:someone|somebody|anyone|anybody|a person|an adviser) (?:from|on|in|at|with) (?:the |your )?(?:team|hotline|service|information service))"
+    r"(?:someone|somebody|anyone|anybody|a person|an adviser) (?:from|on|in|at|with) (?:the |your )?"
+    r"(?:team|hotline|service|information service|organisation|organization|side|end))"
 )
 _BOT = r"(?:bot|robot|chatbot|chat bot|machine|computer|automated \w+|ai|program|algorithm)"
 _ME = r"(?:me|us)"
 _CALL = r"(?:call|ring|phone|telephone|email|contact|reach|message|text|get back to|get in touch with|speak to|talk to|get in touch)"
 _TALK = (
-    r"(?:talk \w+ through|talk|speak|chat|discuss(?: \w+){0,4}|go through (?:this|it|that|things|\w+ \w+)|talk (?:this|it|that|things|\w+) through|"
+    r"(?:talk(?:ing)?(?: \w+){1,3} through|talk(?:ing)?|speak(?:ing)?|chat(?:ting)?|discuss(?:ing)?(?: \w+){0,4}|"
+    r"go(?:ing)? through (?:this|it|that|things|\w+ \w+)|"
     r"have a (?:word|chat|conversation|call|discussion)|ask|check (?:this|it|that)|run (?:this|it|that) past|"
     r"get (?:advice|help|guidance)|get some (?:advice|help)|raise (?:this|it))"
 )
@@ -79,6 +88,10 @@ PERSON_PATTERNS = [
     rf"\b{_WHO}\s(?:\w+\s){{0,3}}(?:get|be|keep)\sin touch\b",
     rf"\b{_WHO}\s(?:available|free|around|about|there|on hand)\s(?:(?:right\s)?now\s|today\s)?(?:to\s)?(?:speak|talk|chat|help)\b",
     r"\bwho\s(?:can|could)\s(?:i|we)\s(?:talk|speak|chat)\s(?:to|with)\b(?!\s(?:at|in|within)\b)",
+    # "who can help us?? this is urgent": help from whoever can give it
+    r"\bwho\s(?:can|could|will)\s(?:help|advise|support)\s(?:me|us)\b(?!\s(?:at|in|within|from)\b)",
+    # someone from the service to come and speak at a meeting
+    rf"\b{_WHO}\s(?:\w+\s){{0,2}}(?:come|visit|attend)\s(?:and\s|to\s)?(?:speak|talk|present|explain|meet)\b",
     rf"\b(?:can|could|would|will)\s{_WHO}\s(?:please\s)?(?:explain|check|look at|look over|review|go through|read|talk (?:me|us) through|walk (?:me|us) through|help (?:me|us) with)\b",
     rf"\b(?:conversation|chat|word|call|discussion|meeting)\swith\s{_WHO}\b",
     # someone / the team: call me, ring me back, email me, get in touch
@@ -105,10 +118,13 @@ PERSON_PATTERNS = [
     r"\bescalate\s(?:this|it|my (?:query|question|enquiry|case))\b",
     # I need / want / would rather have a person, an adviser, someone to talk to
     rf"\b(?:need|want|like|prefer|rather|wish|hoping|hope|looking for|after|get|give|have|want to have)\s(?:me\s|us\s)?{_WHO}\s(?:to\s|please\b|now\b|today\b|asap\b|on the phone\b|on the line\b|here\b)",
-    r"\b(?:need|want|like|prefer|rather|wish|hoping|hope|get|give|have)\s(?:me\s|us\s)?(?:(?:a|an|some|real|proper)\s)?(?:(?:real|actual|proper)\s)?(?:human|person|adviser|human being|expert|agent)\b(?!\s(?:resources|rights|centred|error))",
+    r"\b(?:need|want|like|prefer|rather|wish|hoping|hope|get|give|have)\s(?:me\s|us\s)?(?:(?:a|an|some|real|proper)\s)?(?:(?:real|actual|proper|named|dedicated)\s)?(?:human|person|adviser|human being|expert|agent)\b(?!\s(?:resources|rights|centred|error))",
     r"\b(?:human|person|adviser|advisers|team)(?:'s)?\s(?:help|advice|input|support|guidance|eyes)\b",
     rf"\b(?:is there|are there|have you got|do you have|got)\s{_WHO}\s(?:i|we)\s(?:can|could)\s(?:talk|speak|chat|ask|discuss|call|phone|email|contact)",
-    rf"\b{_WHO}\s(?:i|we)\s(?:can|could)\s(?:actually\s|just\s|really\s)?(?:talk|speak|chat|discuss|ask|call|ring|phone|email)\b",
+    rf"\b{_WHO}\s(?:i|we|she|he|they|my \w+|our \w+)\s(?:can|could)\s(?:actually\s|just\s|really\s)?(?:talk|speak|chat|discuss|ask|call|ring|phone|email|work with)\b",
+    # "I'd like a named contact and a call please"
+    r"\b(?:like|want|need|have|get|request|arrange)\s(?:a\s)?(?:phone\s)?(?:call|callback|call back)\s(?:please|asap|today|tomorrow|back)\b",
+    r"\b(?:and|with)\sa\s(?:phone\s)?call\s(?:please|asap)\b",
     r"\bone to one\s(?:advice|help|support|conversation|chat|call)\b",
     # leave a message for the team, phone someone
     rf"\b(?:leave|send|pass)\s(?:a |my )?(?:message|note|details|number|query|question)\s(?:for|to|with)\s{_WHO}\b",
@@ -128,7 +144,7 @@ NOT_A_REQUEST = [
     r"\b(?:should|do|must|would|will)\s(?:i|we|they)\s(?:need to |have to )?(?:talk|speak|consult|ask)\s(?:to|with)?\s?(?:a |an |the |our |my )?(?:solicitor|lawyer|union|staff|council|commissioner|accountant|trust|board|pension|employees|workforce|members|hr)",
     r"\b(?:staff|employees|workers|members|union|commissioners?|colleagues|team)\b\s(?:want|need|would like|wish|prefer|have)\sto\s(?:talk|speak)\b",
     r"^\s*(?:are|r)\s(?:you|u)\s(?:a\s|an\s)?(?:real\s|actual\s|live\s)*(?:person|human|bot|robot|machine|computer|adviser)\b[^.?!]*[?.!]?\s*$",
-    r"^\s*(?:is|am)\s(?:this|that|there|it|a|i)\s(?:\w+\s){0,4}(?:real|actual|live)\s(?:\w+\s)?(?:person|human|adviser|people)\b(?!\s(?:i|we)\s(?:can|could))[^.?!]*\??\s*$",
+    r"^\s*(?:is|am)\s(?:this|that|it|a|i)\s(?:\w+\s){0,4}(?:real|actual|live)\s(?:\w+\s)?(?:person|human|adviser|people)\b(?!\s(?:i|we)\s(?:can|could))[^.?!]*\??\s*$",
     r"^\s*is\s(?:this|it)\s(?:a\s)?(?:live chat|chat)\swith\s(?:a\s)?(?:real\s)?(?:person|human)\b[^.?!]*[?.!]?\s*$",
     r"\bam i (?:talking|speaking|chatting) to\b[^.?!]*(?:bot|person|human|robot|computer|machine)\s*\??\s*$",
 ]
@@ -200,13 +216,16 @@ def is_question_not_reply(text: str) -> bool:
 # assistant never gives (the hotline team introduces people instead).
 _CONTACT_DETAILS = re.compile(
     r"\b(?:e-?mail(?: address)?|mobile(?: number| phone)?|(?:phone|telephone|direct|contact) (?:number|line|details)|"
-    r"number|contact details|(?:home |office |postal )?address|linkedin|whatsapp|personal details)\b"
+    r"number|contact details|(?:home |office |postal )?address|linkedin|whatsapp|personal details)\b|"
+    r"\bwhere\s(?:does|do|did)\s[^.?!]{1,40}\slive\b"
 )
 _AMBASSADOR_WORDS = re.compile(r"\b(?:ambassador|ambassadors|mentor|mentors|his|her)\b|\bthe ambassador'?s?\b")
 _ASKING_FOR = re.compile(
     r"\b(?:can|could|may|would) (?:i|we|you) (?:have|get|send|give|share|pass|find|email|ring|call)|"
     r"\b(?:what(?:'s| is| are)?|whats|where(?:'s| is)?|do you have|have you got|is there|give me|send me|"
-    r"share|need|want|looking for|after|got)\b"
+    r"share|need|want|looking for|after|got|please)\b|"
+    r"^\W*(?:(?:the|his|her|their)\s)?(?:personal\s|direct\s|private\s)?(?:e-?mail|mobile|number|phone|address|contact details)\s(?:for|of)\b|"
+    r"\bwhere\s(?:does|do|did)\s[^.?!]{1,40}\slive\b"
 )
 
 
@@ -251,7 +270,9 @@ def ambassador_request(text: str) -> bool:
 
 _INTRODUCE = re.compile(
     r"\b(?:connect|introduce|intro|put)\s(?:me|us)\s(?:in touch\s|in contact\s)?(?:with|to)\b|"
-    r"\b(?:an\s)?(?:introduction|intro)\s(?:to|with)\b"
+    r"\b(?:an\s)?(?:introduction|intro)\s(?:to|with)\b|"
+    r"\b(?:arrange|set up|organise|organize|fix up)\s(?:for\s(?:me|us)\sto\s|a\s(?:meeting|call|chat)\swith\b|(?:me|us)\sa\s(?:meeting|call|chat)\swith\b)"
+    r"|\b(?:arrange|set up|organise|organize)\s(?:for\s(?:me|us)\sto\s)?(?:meet|speak to|talk to|speak with|talk with)\b"
 )
 
 

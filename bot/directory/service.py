@@ -12,7 +12,8 @@ from sqlalchemy.orm import Session
 from bot.directory import places, sectors
 from bot.directory.models import Ambassador
 
-MAX_MATCHES = 5
+# Enough for the whole directory when a visitor asks for everyone.
+MAX_MATCHES = 8
 
 
 class AmbassadorNotFound(LookupError):
@@ -117,9 +118,12 @@ def interpret(*, sector: str | None, region: str | None, name: str | None, text:
             else:
                 query.unrecognised_region = region
     if text:
-        if query.sector is None and not query.unrecognised_sector:
+        if query.sector is None:
+            # Also when the sector entity was not recognised: the classifier may have picked
+            # out part of it ("adult" of "adult social care").
             query.sectors_mentioned = sectors.sectors_mentioned(text)
-            query.sector = query.sectors_mentioned[0] if query.sectors_mentioned else None
+            if query.sectors_mentioned:
+                query.sector, query.unrecognised_sector = query.sectors_mentioned[0], None
         elif query.sector is not None:
             # The classifier picks out one sector; "commercial or retail experience" names two.
             others = [s for s in sectors.sectors_mentioned(text) if s != query.sector]

@@ -49,7 +49,7 @@ SEMANTIC_WEIGHT = 0.5
 # from the meaning of all the entry's phrasings at once (a question can sit between two
 # phrasings of the right entry and still be closest to one phrasing of another), and its
 # regularisation (both chosen on tests/data/visitors_dev.yml: the best entry first for
-# 0.895 of single questions alone, 0.928 with it; docs/decisions/0011-phrasing-classifier.md).
+# 0.895 of single questions alone, 0.928 with it; docs/decisions/0011-answer-confidence.md).
 CLASSIFIER_WEIGHT = 0.5
 CLASSIFIER_C = 8.0
 # A query whose content words the FAQ never uses keeps only this share of its score.
@@ -243,6 +243,24 @@ class FaqIndex:
             meaning[classes] += CLASSIFIER_WEIGHT * model.predict_proba(vector[None, :])[0]
         return meaning
 
+    def meaning_of(self, query: str) -> tuple[np.ndarray, np.ndarray]:
+        """For each entry: its closest phrasing's cosine similarity to `query` (spelling
+        corrected), and the classifier's probability that `query` is about it (zeros
+        without a classifier). The evidence the answer decision weighs (bot/faq/confidence.py)."""
+        if self._empty:
+            return np.zeros(len(self.entry_ids)), np.zeros(len(self.entry_ids))
+        vector = self._encoder.encode([self._spelled(query)])[0]
+        closest = np.zeros(len(self.entry_ids))
+        closest[self._has_phrasings] = np.maximum.reduceat(self._phrasing_vectors @ vector, self._first_phrasing)
+        probability = np.zeros(len(self.entry_ids))
+        if self._classifier is not None:
+            classes, model = self._classifier
+            probability[classes] = model.predict_proba(vector[None, :])[0]
+        return closest, probability
+
+    def position(self, entry_id: str) -> int | None:
+        return self._position.get(entry_id)
+
     def question_of(self, entry_id: str) -> str | None:
         """The entry's title question (its first phrasing)."""
         return self._titles.get(entry_id)
@@ -271,29 +289,44 @@ class FaqIndex:
         "How many mutuals are there in Wales?" finds the entry on how many mutuals there are,
         but "Wales", a rare and telling word, is nowhere in it: that entry does not answer it.
         """
+        return sum(self.uncovered_parts(query, entry_id))
+
+    def mentions(self, entry_id: str, words: str) -> bool:
+        """Whether the entry (a phrasing or its answer) uses every word of `words`."""
         if entry_id not in self._position:
-            return 1.0
+            return False
+        own = self._entry_stems[self._position[entry_id]]
+        return all(stem(word) in own for word in canonical_words(words))
+
+    def uncovered_parts(self, query: str, entry_id: str) -> tuple[float, float]:
+        """`uncovered` in two parts: the words other entries use but this one never does
+        ("Wales": telling), and the words no entry uses ("trustees keep asking and I keep
+        waffling": more often the story than the question)."""
+        if entry_id not in self._position:
+            return 1.0, 0.0
         own = self._entry_stems[self._position[entry_id]]
         rarest = float(self._word_idf.max()) if len(self._word_idf) else 1.0
-        weights: list[tuple[float, bool]] = []
+        weights: list[tuple[float, bool, bool]] = []  # (weight, found in the entry, a word the FAQ knows)
         for word in canonical_words(query):  # uncorrected: "Wales" must not become "walks"
             if word in QUESTION_WORDS or self._manner(word):
                 continue
             known = stem(word)
             if known in self._known_stems:
-                weights.append(
-                    (
-                        float(self._word_idf[self._word_vocabulary[known]])
-                        if known in self._word_vocabulary
-                        else rarest,
-                        known in own,
-                    )
-                )
+                column = self._word_vocabulary.get(known)
+                weight = float(self._word_idf[column]) if column is not None else rarest
+                weights.append((weight, known in own, True))
             else:
                 corrected = self._correct(word)
-                weights.append((rarest, corrected != word and stem(corrected) in own))  # a typo of the entry's word
-        total = sum(w for w, _ in weights)
-        return sum(w for w, found in weights if not found) / total if total else 0.0
+                if corrected != word:  # a typo: of the entry's word, or of another's
+                    weights.append((rarest, stem(corrected) in own, True))
+                else:
+                    weights.append((rarest, False, False))
+        total = sum(w for w, _, _ in weights)
+        if not total:
+            return 0.0, 0.0
+        missing_known = sum(w for w, found, knows in weights if not found and knows)
+        missing_unknown = sum(w for w, found, knows in weights if not found and not knows)
+        return missing_known / total, missing_unknown / total
 
     def same_topic(self, entry_id: str) -> np.ndarray:
         """A mask of the entries in the same topic as `entry_id` (none if it is not indexed)."""
@@ -301,6 +334,13 @@ class FaqIndex:
             return np.zeros(len(self.entry_ids), dtype=bool)
         topic = self._topics[self._position[entry_id]]
         return (self._topics == topic) if topic else np.zeros(len(self.entry_ids), dtype=bool)
+
+    def is_entry(self, entry_id: str) -> np.ndarray:
+        """A mask of the one entry `entry_id` (none if it is not indexed)."""
+        mask = np.zeros(len(self.entry_ids), dtype=bool)
+        if entry_id in self._position:
+            mask[self._position[entry_id]] = True
+        return mask
 
     def top(self, scores: np.ndarray | None, limit: int, exclude: str | None = None) -> list[Candidate]:
         if scores is None:

@@ -36,6 +36,20 @@ def test_button_payloads_are_never_changed():
 def test_a_mentor_request_stays_with_the_directory():
     intent, _ = triage("is there an ambassador who has done it that I could talk to", "find_ambassador")
     assert intent is None
+    # Also when the classifier guessed a question: the directory request is explicit.
+    intent, _ = triage(
+        "Is there a mentor with a legal background? We need someone to look over our articles.", "ask_faq"
+    )
+    assert intent == "find_ambassador"
+    # Without a directory request, a person still comes first.
+    intent, _ = triage("We need someone to look over our articles, can an adviser call me?", "ask_faq")
+    assert intent == "request_human"
+
+
+def test_arranging_to_meet_a_named_ambassador_is_an_introduction():
+    text = "Could you set up a call with Eleanor Cappell for our board?"
+    intent, _ = triage(text, "ask_faq", names_an_ambassador=True)
+    assert intent == "request_introduction"
 
 
 def test_an_ambassadors_contact_details_go_to_the_directory():

@@ -25,6 +25,14 @@ from triage.cues import ambassador_contact_request, fold, is_question_not_reply,
         "is there anyone I can actually talk to about our business case",
         "can I discuss our pension situation with an adviser",
         "i'd like to be called back",
+        "would somebody from your organisation come and talk to our staff forum?",
+        "could we get a named adviser to work with us through the transfer",
+        "honestly I'd value talking the pension options through with a pensions adviser",
+        "I want a proper discussion with a procurement specialist about this",
+        "Is there a real person who handles complaints about consultations?",
+        "the transfer date is next month and nothing is ready - who can help us?",
+        "is there somebody my dad could ring and talk to? he doesn't use the internet",
+        "please give me a named contact and a call asap",
     ],
 )
 def test_a_request_for_a_person_is_found_anywhere_in_the_message(text):
@@ -47,6 +55,8 @@ def test_a_request_for_a_person_is_found_anywhere_in_the_message(text):
         "how much control do employees need before an organisation can be called employee-led",
         "what kind of expert help did the programme fund",
         "what sort of things can i ask the hotline",
+        "is this a real person?",
+        "who can help us at the council with the business case",
     ],
 )
 def test_questions_that_mention_people_are_not_requests(text):
@@ -64,6 +74,9 @@ def test_fold_mends_common_misspellings_and_spacing():
         ("can I have the mobile number of the ambassador in Hull", False, True),
         ("How can I get in touch with an ambassador?", False, False),
         ("what is the hotline's phone number", False, False),
+        ("mobile numbr for the ambassador in leeds pls", False, True),
+        ("where does the ambassador from Hull live?", False, True),
+        ("Scott Darraugh's direct email please", True, True),
     ],
 )
 def test_ambassador_contact_details(text, names, expected):

@@ -123,6 +123,22 @@ def test_a_partial_region_entity_is_read_from_the_whole_text(db_session):
     assert outcome.query.outside_england == "Wales" and outcome.matches == []
 
 
+def test_a_partial_sector_entity_is_read_from_the_whole_text(db_session):
+    _directory(db_session)
+    text = "a mentor for adult social care please, we're based in Sunderland"
+    outcome = directory_service.search(db_session=db_session, sector="adult", region="Sunderland", text=text)
+    assert outcome.query.sector == "social-care" and outcome.query.unrecognised_sector is None
+    # Nobody in social care in the North East: social care elsewhere is still useful.
+    assert ids(outcome) == ["doug-cresswell"] and outcome.relaxed == "region"
+
+
+def test_places_named_by_their_short_forms_are_found(db_session):
+    _directory(db_session)
+    outcome = directory_service.search(db_session=db_session, text="any health mentors near Beverley, East Yorks?")
+    assert outcome.query.region == "yorkshire-and-the-humber"
+    assert ids(outcome) == ["andrew-burnell"]
+
+
 def test_an_unknown_place_never_lists_the_whole_directory(db_session):
     _directory(db_session)
     assert directory_service.search(db_session=db_session, region="Atlantis").matches == []

@@ -51,9 +51,9 @@ def test_out_of_scope_messages_get_no_answer(content_session):
     assert len(messages) >= 60
     answered = []
     for text in messages:
-        ranked = faq_service.rank(db_session=content_session, query=text, limit=3)
-        if faq_service.decide(ranked, _thresholds()) is SearchDecision.answer:
-            answered.append((text, ranked[0]))
+        judgement = faq_service.judge_in_store(db_session=content_session, query=text, thresholds=_thresholds())
+        if judgement.decision is SearchDecision.answer:
+            answered.append((text, judgement.ranked[0]))
     declined = 1 - len(answered) / len(messages)
     print(f"\nOut of scope declined: {declined:.3f}")
     assert declined >= 0.90, answered
@@ -63,9 +63,8 @@ def test_most_devset_questions_are_answered_not_just_ranked(devset, content_sess
     """The threshold must not be so high that right answers are held back."""
     answered_right = 0
     for item in devset:
-        ranked = faq_service.rank(db_session=content_session, query=item["text"], limit=3)
-        decision = faq_service.decide(ranked, _thresholds())
-        answered_right += decision is SearchDecision.answer and ranked[0].entry_id == item["faq_id"]
+        judgement = faq_service.judge_in_store(db_session=content_session, query=item["text"], thresholds=_thresholds())
+        answered_right += judgement.decision is SearchDecision.answer and judgement.ranked[0].entry_id == item["faq_id"]
     share = answered_right / len(devset)
     print(f"\nAnswered outright and right: {share:.3f}")
     assert share >= 0.6
