@@ -45,7 +45,12 @@ class Settings(BaseSettings):
     bot_api_timeout_seconds: float = 3.0
 
     # What the assistant tells people.
+    # The contact routes FAQ answers give ({hotline_number}, {hotline_email} and
+    # {office_hours} in the content: bot/faq/placeholders.py). The defaults are the last
+    # routes the sources name (the 2012 number; the DCMS address): a deployment sets the
+    # current ones.
     hotline_number: str = "0845 539 0543"
+    hotline_email: str = "mutuals@culture.gov.uk"
 
     # FAQ search: answer outright when the answer model's probability that the best entry
     # is right reaches `faq_answer_confidence` (bot/faq/confidence.py); offer "did you

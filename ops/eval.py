@@ -832,6 +832,7 @@ def run_conversations(sample: int | None) -> dict:
     from sqlalchemy.orm import Session
 
     from bot.database.core import make_engine
+    from bot.faq import placeholders
     from bot.faq import service as faq_service
     from ops.model import ensure_model
 
@@ -855,7 +856,10 @@ def run_conversations(sample: int | None) -> dict:
         engine = make_engine(stack.settings.database_url)
         thresholds = default_thresholds()
         with Session(engine) as session:
-            answers = {e.id: e.answer for e in faq_service.list_published(db_session=session)}
+            answers = {
+                e.id: placeholders.fill(e.answer, stack.settings)
+                for e in faq_service.list_published(db_session=session)
+            }
             # What the FAQ search alone decides, to tell a search miss from a routing miss.
             alone = {}
             for item in (q for questions in chosen.values() for q in questions):

@@ -289,6 +289,7 @@ def run_sets(
     from sqlalchemy.orm import Session
 
     from bot.database.core import make_engine
+    from bot.faq import placeholders
     from bot.faq import service as faq_service
     from ops.eval import full_stack
     from ops.model import ensure_model
@@ -301,7 +302,12 @@ def run_sets(
         say(f"  stack ready in {time.monotonic() - started:.0f} s at {stack.web_url}")
         engine = make_engine(stack.settings.database_url)
         with Session(engine) as session:
-            prefixes = answer_prefixes({e.id: e.answer for e in faq_service.list_published(db_session=session)})
+            prefixes = answer_prefixes(
+                {
+                    e.id: placeholders.fill(e.answer, stack.settings)
+                    for e in faq_service.list_published(db_session=session)
+                }
+            )
         engine.dispose()
         http = requests.Session()
         for name, items in loaded.items():

@@ -283,6 +283,11 @@ def _faq_message(field_name: str, form: FaqForm, error_type: str, date_error: st
             return "Enter the answer"
         if "min_length" in error_type:
             return "The answer must be at least 20 characters"
+        if error_type == "value_error":
+            return (
+                "The answer can only use the placeholders {hotline_number}, {hotline_email} and {office_hours}"
+                " (check the curly brackets)"
+            )
         return "The answer must be 4000 characters or fewer"
     if field_name == "topic":
         return "Choose a topic"

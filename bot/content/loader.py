@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from bot.config import PROJECT_ROOT
 from bot.directory import places, sectors
 from bot.directory.models import Ambassador
+from bot.faq import placeholders
 from bot.faq.enums import Topic
 from bot.faq.models import FaqEntry
 
@@ -44,6 +45,16 @@ class FaqFileEntry(BaseModel):
 
     class Config:
         extra = "forbid"
+
+    @validator("answer")
+    def _known_placeholders(cls, value: str) -> str:
+        unknown = placeholders.unknown(value)
+        if unknown:
+            raise ValueError(
+                f"unknown placeholder {', '.join(unknown)}: an answer can use "
+                + ", ".join(f"{{{name}}}" for name in placeholders.PLACEHOLDERS)
+            )
+        return value
 
 
 class AmbassadorFileEntry(BaseModel):

@@ -4,6 +4,7 @@ from sqlalchemy.orm import Session
 from bot.api.deps import get_db, get_settings_dep
 from bot.api.schemas import problems
 from bot.config import Settings
+from bot.faq import placeholders
 from bot.faq import service as faq_service
 from bot.faq.schemas import FaqCandidate, FaqRead, FaqSearchRequest, FaqSearchResult, FeedbackCreate, FeedbackRecorded
 
@@ -28,7 +29,7 @@ def search_faq(
     )
     return FaqSearchResult(
         decision=outcome.decision,
-        answer=FaqRead.from_orm(outcome.answer) if outcome.answer else None,
+        answer=_read(outcome.answer, settings) if outcome.answer else None,
         candidates=[
             FaqCandidate(id=e.id, question=e.question, topic=e.topic, score=score) for e, score in outcome.candidates
         ],
@@ -40,12 +41,20 @@ def search_faq(
 
 
 @router.get("/{faq_id}", response_model=FaqRead, responses=problems(404, 422))
-def get_faq(faq_id: str, db_session: Session = Depends(get_db)) -> FaqRead:
+def get_faq(
+    faq_id: str, db_session: Session = Depends(get_db), settings: Settings = Depends(get_settings_dep)
+) -> FaqRead:
     try:
         entry = faq_service.get_published_or_raise(db_session=db_session, faq_id=faq_id)
     except faq_service.FaqNotFound:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"No published FAQ entry has the id '{faq_id}'.")
-    return FaqRead.from_orm(entry)
+    return _read(entry, settings)
+
+
+def _read(entry, settings: Settings) -> FaqRead:
+    """The entry as a visitor gets it: contact routes filled from the settings."""
+    read = FaqRead.from_orm(entry)
+    return read.copy(update={"answer": placeholders.fill(read.answer, settings)})
 
 
 @router.post(

@@ -12,6 +12,9 @@ DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 _GROUP = re.compile(r"^\s*([a-z]{3})(?:\s*-\s*([a-z]{3}))?\s+(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$", re.I)
 
 
+_DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
 class OfficeHoursError(ValueError):
     pass
 
@@ -65,6 +68,27 @@ class OfficeHours:
                 if opens > local:
                     return opens
         return None
+
+    def describe(self) -> str:
+        """'Monday to Friday, 9am to 5pm' (days with the same hours run together)."""
+        groups: list[tuple[int, int, tuple[time, time]]] = []
+        for day in sorted(self.opening):
+            hours = self.opening[day]
+            if groups and groups[-1][1] == day - 1 and groups[-1][2] == hours:
+                groups[-1] = (groups[-1][0], day, hours)
+            else:
+                groups.append((day, day, hours))
+        if not groups:
+            return "when the team is working"
+
+        def clock(moment: time) -> str:
+            return moment.strftime("%-I%p" if moment.minute == 0 else "%-I:%M%p").lower()
+
+        parts = []
+        for first, last, (opens, closes) in groups:
+            days = _DAY_NAMES[first] if first == last else f"{_DAY_NAMES[first]} to {_DAY_NAMES[last]}"
+            parts.append(f"{days}, {clock(opens)} to {clock(closes)}")
+        return "; ".join(parts)
 
     def describe_next_opening(self, moment: datetime | None = None) -> str:
         """'9am tomorrow', '9am on Monday', '9:30am today'."""
