@@ -46,8 +46,10 @@ def faq_payload(faq_id: str) -> str:
 def answer_text(entry: dict) -> str:
     """The answer as one chat message: Rasa's REST channel would split it at blank lines."""
     lines = [line.rstrip() for line in entry["answer"].strip().splitlines() if line.strip()]
-    if entry.get("source_url"):
-        lines.append(f"Source: {entry['source_url']}")
+    sources = entry.get("sources") or ([{"url": entry["source_url"]}] if entry.get("source_url") else [])
+    for source in sources:
+        title = (source.get("title") or "").strip()
+        lines.append(f"Source: {title}, {source['url']}" if title else f"Source: {source['url']}")
     return "\n".join(lines)
 
 

@@ -69,6 +69,9 @@ FIELD_LABELS = {
     "answer": "Answer",
     "topic": "Topic",
     "source_url": "Source",
+    "source_title": "Source title",
+    "also": "Other sources",
+    "sources": "Sources",
     "last_reviewed": "Last reviewed",
     "published": "Published",
     "name": "Name",
@@ -93,7 +96,7 @@ DONE_MESSAGES = {
     "reinstated": "The ambassador was reinstated. The assistant offers them again.",
 }
 # Column sizes in the store, where they are tighter than the loader's rules.
-FAQ_LIMITS = {"source_url": 500}
+FAQ_LIMITS = {"source_url": 500, "source_title": 300}
 AMBASSADOR_LIMITS = {"name": 200, "role": 200, "organisation": 200, "location": 120, "source_url": 500}
 
 
@@ -205,6 +208,8 @@ class FaqForm:
     answer: str = ""
     topic: str = ""
     source_url: str = ""
+    source_title: str = ""
+    other_sources: str = ""  # one per line: title | web address
     reviewed_day: str = ""
     reviewed_month: str = ""
     reviewed_year: str = ""
@@ -212,6 +217,9 @@ class FaqForm:
     @classmethod
     def from_entry(cls, entry: FaqEntry) -> FaqForm:
         reviewed = entry.last_reviewed
+        sources = list(entry.sources or [])
+        main = sources[0] if sources and sources[0].get("url") == entry.source_url else {}
+        others = [s for s in sources if s is not main]
         return cls(
             id=entry.id,
             question=entry.question,
@@ -219,6 +227,8 @@ class FaqForm:
             answer=entry.answer,
             topic=entry.topic,
             source_url=entry.source_url or "",
+            source_title=main.get("title") or "",
+            other_sources="\n".join(f"{s.get('title') or ''} | {s.get('url') or ''}" for s in others),
             reviewed_day=str(reviewed.day) if reviewed else "",
             reviewed_month=str(reviewed.month) if reviewed else "",
             reviewed_year=str(reviewed.year) if reviewed else "",
@@ -232,6 +242,8 @@ def faq_form(
     answer: str = Form(""),
     topic: str = Form(""),
     source_url: str = Form(""),
+    source_title: str = Form(""),
+    also: str = Form(""),  # the other sources, one per line
     last_reviewed_day: str = Form(""),
     last_reviewed_month: str = Form(""),
     last_reviewed_year: str = Form(""),
@@ -243,6 +255,8 @@ def faq_form(
         answer=_newlines(answer),
         topic=topic,
         source_url=source_url.strip(),
+        source_title=source_title.strip(),
+        other_sources=_newlines(also),
         reviewed_day=last_reviewed_day.strip(),
         reviewed_month=last_reviewed_month.strip(),
         reviewed_year=last_reviewed_year.strip(),
@@ -293,6 +307,10 @@ def _faq_message(field_name: str, form: FaqForm, error_type: str, date_error: st
         return "Choose a topic"
     if field_name == "source_url":
         return "Enter the source's web address" if not form.source_url else _url_message()
+    if field_name == "source_title":
+        return "The source title must be 300 characters or fewer"
+    if field_name == "also":
+        return "Write each other source on its own line as its title, a | and its web address starting with https://"
     if field_name == "last_reviewed":
         return date_error or "Enter the date the answer was last reviewed"
     return "Check this field"
@@ -308,6 +326,8 @@ def validate_faq(*, db_session: Session, form: FaqForm, creating: bool) -> tuple
         "alternatives": _lines(form.alternatives),
         "answer": form.answer,
         "source_url": form.source_url,
+        "source_title": form.source_title or None,
+        "also": _other_sources(form.other_sources),
         "last_reviewed": reviewed,
     }
     found: dict[str, str] = {}
@@ -326,7 +346,7 @@ def validate_faq(*, db_session: Session, form: FaqForm, creating: bool) -> tuple
             found["id"] = f"The id '{form.id}' is reserved: choose another"
         elif db_session.get(FaqEntry, form.id) is not None:
             found["id"] = f"An FAQ entry with the id '{form.id}' already exists: choose another"
-    order = ("id", "question", "alternatives", "answer", "topic", "source_url", "last_reviewed")
+    order = ("id", "question", "alternatives", "answer", "topic", "source_url", "source_title", "also", "last_reviewed")
     errors = {name: found[name] for name in order if name in found}
     return (None if errors else parsed), errors
 
@@ -338,8 +358,19 @@ def _faq_values(entry: FaqFileEntry) -> dict:
         "answer": entry.answer,
         "topic": entry.topic.value,
         "source_url": str(entry.source_url),
+        "sources": entry.sources(),
         "last_reviewed": entry.last_reviewed,
     }
+
+
+def _other_sources(text: str) -> list[dict]:
+    """ "Title | https://..." lines as sources (a line without a | is kept whole as the
+    address, so the check says what is wrong with it)."""
+    sources = []
+    for line in _lines(text):
+        title, bar, url = line.rpartition("|")
+        sources.append({"title": title.strip() or None, "url": url.strip()} if bar else {"title": None, "url": line})
+    return sources
 
 
 def _faq_page(

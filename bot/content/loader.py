@@ -34,6 +34,14 @@ class ContentError(ValueError):
     pass
 
 
+class Source(BaseModel):
+    title: Line
+    url: HttpUrl
+
+    class Config:
+        extra = "forbid"
+
+
 class FaqFileEntry(BaseModel):
     id: Slug
     topic: Topic
@@ -41,10 +49,18 @@ class FaqFileEntry(BaseModel):
     alternatives: conlist(Line, min_items=3)
     answer: constr(strip_whitespace=True, min_length=20, max_length=4000)
     source_url: HttpUrl
+    # The main source's title, and the other sources the answer's claims rest on.
+    source_title: Line | None = None
+    also: List[Source] = []
     last_reviewed: date
 
     class Config:
         extra = "forbid"
+
+    def sources(self) -> list[dict]:
+        """Every source, the main one first, as the store keeps them."""
+        main = {"title": self.source_title, "url": str(self.source_url)}
+        return [main, *({"title": s.title, "url": str(s.url)} for s in self.also if str(s.url) != main["url"])]
 
     @validator("answer")
     def _known_placeholders(cls, value: str) -> str:
@@ -172,6 +188,7 @@ def load(*, db_session: Session, content_dir: str | Path | None = None) -> LoadR
             "alternatives": list(e.alternatives),
             "answer": e.answer,
             "source_url": str(e.source_url),
+            "sources": e.sources(),
             "last_reviewed": e.last_reviewed,
             "published": True,
         }

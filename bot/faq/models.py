@@ -12,6 +12,8 @@ class FaqEntry(Base):
     answer = Column(Text, nullable=False)
     topic = Column(String(60), nullable=False, index=True)
     source_url = Column(String(500), nullable=True)
+    # Every source the answer rests on, the main one (source_url) first: [{"title", "url"}].
+    sources = Column(JSON, nullable=True)
     last_reviewed = Column(Date, nullable=True)
     published = Column(Boolean, nullable=False, default=True)
     created_at = Column(DateTime, nullable=False, default=utcnow)

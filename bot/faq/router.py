@@ -6,7 +6,15 @@ from bot.api.schemas import problems
 from bot.config import Settings
 from bot.faq import placeholders
 from bot.faq import service as faq_service
-from bot.faq.schemas import FaqCandidate, FaqRead, FaqSearchRequest, FaqSearchResult, FeedbackCreate, FeedbackRecorded
+from bot.faq.schemas import (
+    FaqCandidate,
+    FaqRead,
+    FaqSearchRequest,
+    FaqSearchResult,
+    FeedbackCreate,
+    FeedbackRecorded,
+    SourceRead,
+)
 
 router = APIRouter(prefix="/faq", tags=["faq"])
 
@@ -54,7 +62,8 @@ def get_faq(
 def _read(entry, settings: Settings) -> FaqRead:
     """The entry as a visitor gets it: contact routes filled from the settings."""
     read = FaqRead.from_orm(entry)
-    return read.copy(update={"answer": placeholders.fill(read.answer, settings)})
+    sources = read.sources or ([SourceRead(url=read.source_url)] if read.source_url else [])
+    return read.copy(update={"answer": placeholders.fill(read.answer, settings), "sources": sources})
 
 
 @router.post(

@@ -3,12 +3,17 @@ from __future__ import annotations
 from datetime import date
 from typing import List
 
-from pydantic import Field, constr
+from pydantic import Field, constr, validator
 
 from bot.api.schemas import ApiModel
 from bot.faq.enums import SearchDecision
 
 QueryText = constr(strip_whitespace=True, min_length=1, max_length=500)
+
+
+class SourceRead(ApiModel):
+    title: str | None = Field(None, description="The page's title, where the content gives it.")
+    url: str
 
 
 class FaqRead(ApiModel):
@@ -17,12 +22,17 @@ class FaqRead(ApiModel):
     alternatives: List[str]
     answer: str
     topic: str
-    source_url: str | None
+    source_url: str | None = Field(None, description="The main source (also the first of `sources`).")
+    sources: List[SourceRead] = Field([], description="Every source the answer rests on, the main one first.")
     last_reviewed: date | None
     published: bool
 
     class Config:
         orm_mode = True
+
+    @validator("sources", pre=True)
+    def _none_is_empty(cls, value):
+        return value or []
 
 
 class FaqCandidate(ApiModel):

@@ -36,6 +36,21 @@ def test_confident_answer_with_source_and_feedback_buttons(fake_api):
     assert request["auth"] == "Bearer fake-token"
 
 
+def test_every_source_is_shown_with_its_title(fake_api):
+    sources = [
+        {"title": "GOV.UK: Community interest companies", "url": "https://www.gov.uk/cic"},
+        {"title": None, "url": "https://example.org/asset-lock"},
+    ]
+    fake_api.on(
+        "POST", "/api/faq/search", {"decision": "answer", "answer": {**ENTRY, "sources": sources}, "candidates": []}
+    )
+    messages, _, _ = run(ActionAnswerFaq(), tracker(text="what's a cic", intent="ask_faq"))
+    assert messages[0]["text"].splitlines()[-2:] == [
+        "Source: GOV.UK: Community interest companies, https://www.gov.uk/cic",
+        "Source: https://example.org/asset-lock",
+    ]
+
+
 def test_unsure_offers_did_you_mean_buttons(fake_api):
     candidates = [
         {"id": "a", "question": "Question A?", "topic": "t", "score": 0.4},

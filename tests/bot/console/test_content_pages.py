@@ -283,7 +283,29 @@ INVALID_FAQ = [
     ({"topic": "astrology"}, "Choose a topic", BEES),
     ({"last_reviewed_day": "31", "last_reviewed_month": "2"}, "must be a real date", 'value="31"'),
     ({"last_reviewed_year": "2999"}, "today or in the past", 'value="2999"'),
+    ({"answer": "Call the team on {hotline_phone} today."}, "can only use the placeholders", "{hotline_phone}"),
+    ({"also": "Bee guidance with no address"}, "its own line as its title, a |", "Bee guidance with no address"),
 ]
+
+
+def test_an_answer_can_cite_several_sources_with_their_titles(console):
+    sources = "British Beekeepers Association: Keeping bees | https://www.bbka.org.uk/keeping-bees"
+    data = {**NEW_FAQ, "source_title": "GOV.UK: Keeping bees", "also": sources}
+    form = console.admin.get("/staff/faq/new")
+    response = console.admin.post("/staff/faq/new", data={**data, "csrf_token": csrf_from(form.text)})
+    assert response.status_code == 303
+    body = search(console, BEES)
+    assert body["answer"]["sources"] == [
+        {"title": "GOV.UK: Keeping bees", "url": "https://www.gov.uk/guidance/keeping-bees"},
+        {"title": "British Beekeepers Association: Keeping bees", "url": "https://www.bbka.org.uk/keeping-bees"},
+    ]
+    page = console.admin.get(f"/staff/faq/{NEW_FAQ['id']}").text
+    assert 'value="GOV.UK: Keeping bees"' in page and sources in page
+    # An edit of the answer alone keeps the sources.
+    edit = f"/staff/faq/{NEW_FAQ['id']}"
+    response = form_post(console.admin, edit, edit, {**data, "answer": "Ask the estates team and a beekeeper first."})
+    assert response.status_code == 303
+    assert len(search(console, BEES)["answer"]["sources"]) == 2
 
 
 def test_invalid_faq_input_is_shown_again_with_its_errors_and_nothing_is_saved(console):

@@ -11,7 +11,7 @@ FAQ = loader.read_faq(loader.DEFAULT_CONTENT_DIR / "faq.yml")
 @pytest.mark.parametrize("entry", FAQ, ids=lambda e: e.id)
 def test_every_answer_keeps_the_content_rules(entry):
     assert rules.problems(entry.answer) == []
-    assert entry.source_url
+    assert entry.source_url and entry.source_title
 
 
 def test_answers_start_differently():
