@@ -6,7 +6,7 @@ import functools
 from pathlib import Path
 
 from dotenv import load_dotenv
-from pydantic import BaseSettings, validator
+from pydantic import BaseSettings, Field, validator
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SERVICE_TOKEN = "dev-service-token-not-for-production"  # noqa: S105 - refused outside development
@@ -62,6 +62,9 @@ class Settings(BaseSettings):
     # A message the intent classifier judged out of scope is still answered from the FAQ
     # store when its best entry scores at least this (and the answer rule holds).
     faq_out_of_scope_threshold: float = 0.90
+    # An entry not reviewed against its sources for this many months is listed as due
+    # for review in the console.
+    faq_review_months: int = Field(12, ge=1, le=120)
 
     # The widget gateway.
     max_message_length: int = 500

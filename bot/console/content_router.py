@@ -8,17 +8,19 @@ with no retraining. Every change writes a ContentEvent in the same transaction.
 
 from __future__ import annotations
 
+import calendar
 from dataclasses import dataclass, field
 from datetime import date
 
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot.api.deps import get_db
+from bot.api.deps import get_db, get_settings_dep
+from bot.config import Settings
 from bot.console import labels
 from bot.console.deps import Staff, admin_staff, check_csrf, render
 from bot.console.models import ContentEvent
@@ -57,6 +59,7 @@ EVENT_LABELS = {
     "faq_updated": "Changed",
     "faq_unpublished": "Unpublished",
     "faq_published": "Published",
+    "faq_reviewed": "Reviewed against its sources",
     "ambassador_created": "Added",
     "ambassador_updated": "Changed",
     "ambassador_retired": "Retired",
@@ -91,6 +94,7 @@ DONE_MESSAGES = {
     "unchanged": "Nothing was changed.",
     "unpublished": "The entry was unpublished. The assistant no longer uses it.",
     "published": "The entry was published. The assistant uses it from its next answer.",
+    "reviewed": "The entry was marked as reviewed today.",
     "added": "The ambassador was added to the directory.",
     "retired": "The ambassador was retired. The assistant no longer offers them.",
     "reinstated": "The ambassador was reinstated. The assistant offers them again.",
@@ -397,15 +401,37 @@ def _faq_page(
     )
 
 
+def review_due_before(settings: Settings, today: date | None = None) -> date:
+    """Entries last reviewed before this day are due for review (FAQ_REVIEW_MONTHS)."""
+    today = today or date.today()
+    months = today.year * 12 + today.month - 1 - settings.faq_review_months
+    year, month = divmod(months, 12)
+    return date(year, month + 1, min(today.day, calendar.monthrange(year, month + 1)[1]))
+
+
+def _due(statement, cutoff: date):
+    """Published entries never reviewed, or reviewed before `cutoff`."""
+    return statement.where(
+        FaqEntry.published.is_(True), or_(FaqEntry.last_reviewed.is_(None), FaqEntry.last_reviewed < cutoff)
+    )
+
+
 @router.get("/faq", response_class=HTMLResponse)
 def faq_list(
     request: Request,
     q: str = Query("", max_length=200),
+    due: bool = Query(False),
     staff: Staff = Depends(admin_staff),
     db_session: Session = Depends(get_db),
+    settings: Settings = Depends(get_settings_dep),
 ):
-    """Every FAQ entry, published or not, with a search of the question, answer and id."""
+    """Every FAQ entry, published or not, with a search of the question, answer and id;
+    or (`due`) the published entries due for review, oldest first."""
+    cutoff = review_due_before(settings)
+    due_count = db_session.scalar(_due(select(func.count(FaqEntry.id)), cutoff))
     statement = select(FaqEntry).order_by(FaqEntry.topic, FaqEntry.id)
+    if due:
+        statement = _due(select(FaqEntry), cutoff).order_by(FaqEntry.last_reviewed.is_not(None), FaqEntry.last_reviewed)
     words = q.strip()
     if words:
         pattern = f"%{_escape_like(words)}%"
@@ -417,7 +443,18 @@ def faq_list(
             )
         )
     entries = db_session.scalars(statement).all()
-    return render(request, "faq_list.html", **_common(staff), entries=entries, q=words, topics=TOPIC_LABELS)
+    return render(
+        request,
+        "faq_list.html",
+        **_common(staff),
+        entries=entries,
+        q=words,
+        due=due,
+        due_count=due_count,
+        cutoff=cutoff,
+        review_months=settings.faq_review_months,
+        topics=TOPIC_LABELS,
+    )
 
 
 @router.get("/faq/new", response_class=HTMLResponse)
@@ -511,6 +548,24 @@ def _set_published(
         kind = "faq_published" if published else "faq_unpublished"
         _record_event(db_session=db_session, staff=staff, kind=kind, entity_id=entry.id, fields=["published"])
     return _see_other(f"/staff/faq/{entry.id}?done={'published' if published else 'unpublished'}")
+
+
+@router.post("/faq/{faq_id}/reviewed")
+def faq_reviewed(
+    request: Request,
+    faq_id: str,
+    csrf_token: str = Form(""),
+    staff: Staff = Depends(admin_staff),
+    db_session: Session = Depends(get_db),
+):
+    """A person checked the entry against its sources today: recorded with who did it."""
+    check_csrf(staff, csrf_token)
+    entry = db_session.get(FaqEntry, faq_id)
+    if entry is None:
+        return _no_faq(request, staff, faq_id)
+    entry.last_reviewed = date.today()
+    _record_event(db_session=db_session, staff=staff, kind="faq_reviewed", entity_id=entry.id, fields=["last_reviewed"])
+    return _see_other(f"/staff/faq/{entry.id}?done=reviewed")
 
 
 @router.post("/faq/{faq_id}/unpublish")

@@ -6,6 +6,7 @@ import html
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 import pytest
 from fastapi import FastAPI
@@ -13,6 +14,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from bot.console.auth import create_staff
+from bot.console.content_router import review_due_before
 from bot.console.models import ContentEvent
 from bot.content import loader
 from bot.directory.models import Ambassador
@@ -155,6 +157,7 @@ ADMIN_POSTS = [
     ("/staff/faq/new", NEW_FAQ),
     ("/staff/faq/what-is-a-public-service-mutual", {**NEW_FAQ, "answer": "An agent tried to change this answer."}),
     ("/staff/faq/what-is-a-public-service-mutual/unpublish", {}),
+    ("/staff/faq/what-is-a-public-service-mutual/reviewed", {}),
     ("/staff/faq/what-is-a-public-service-mutual/publish", {}),
     ("/staff/ambassadors/new", NEW_AMBASSADOR),
     ("/staff/ambassadors/andrew-burnell", {**NEW_AMBASSADOR, "name": "Someone Else"}),
@@ -236,6 +239,39 @@ def test_an_admin_creates_and_edits_an_faq_entry_and_the_next_answer_uses_it(con
     response = form_post(console.admin, edit, edit, {**NEW_FAQ, "answer": new_answer})
     assert response.headers["location"] == f"{edit}?done=unchanged"
     assert len(events(console, NEW_FAQ["id"])) == 2
+
+
+def test_entries_due_for_review_are_listed_and_a_review_is_recorded_with_who_did_it(console):
+    stale = "what-is-an-asset-lock"
+    with console.app.state.session_factory.begin() as session:
+        session.get(FaqEntry, stale).last_reviewed = date.today() - timedelta(days=400)
+    listing = console.admin.get("/staff/faq").text
+    assert "1 published entry is due for review" in listing and 'href="/staff/faq?due=1"' in listing
+    due = console.admin.get("/staff/faq", params={"due": "1"}).text
+    assert f"/staff/faq/{stale}" in due and "1 entry due for review" in due
+    assert "/staff/faq/what-is-a-public-service-mutual" not in due
+
+    page = f"/staff/faq/{stale}"
+    response = form_post(console.admin, page, f"{page}/reviewed", {})
+    assert response.status_code == 303 and response.headers["location"] == f"{page}?done=reviewed"
+    assert get_faq(console, stale).last_reviewed == date.today()
+    (reviewed,) = events(console, stale)
+    assert (reviewed.kind, reviewed.actor) == ("faq_reviewed", f"staff:{console.admin_id}")
+    history = console.admin.get(page).text
+    assert "Reviewed against its sources" in history and "Ada Admin" in history
+    assert "No published entry is due for review." in console.admin.get("/staff/faq", params={"due": "1"}).text
+
+
+@pytest.mark.parametrize(
+    ("today", "months", "due_before"),
+    [
+        (date(2026, 12, 5), 12, date(2025, 12, 5)),
+        (date(2026, 3, 31), 1, date(2026, 2, 28)),
+        (date(2026, 1, 15), 3, date(2025, 10, 15)),
+    ],
+)
+def test_the_review_cutoff_counts_calendar_months(today, months, due_before):
+    assert review_due_before(make_settings("sqlite://", faq_review_months=months), today) == due_before
 
 
 def test_unpublishing_takes_an_entry_out_of_search_and_publishing_brings_it_back(console):
