@@ -1,13 +1,17 @@
 """Load the FAQ entries and the ambassador directory from data/content into the store.
 
-Idempotent: entries are matched by their stable id; a changed entry is updated in place,
-an unchanged one is left alone (its updated_at stays), and nothing is duplicated. Entries
-in the store that the files do not mention (for example ones the team added in the staff
-console) are left as they are.
+Idempotent: entries are matched by their stable id; an entry the file changed since it was
+last loaded is updated in place, any other is left alone (its updated_at stays, and so do
+the edits staff made to it in the console), and nothing is duplicated. Whether an entry is
+published, and whether an ambassador is active, comes from the file only when the entry
+is first loaded: afterwards only staff change it. Entries in the store that the files do
+not mention (for example ones the team added in the staff console) are left as they are.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -160,18 +164,35 @@ def read_ambassadors(path: Path) -> list[AmbassadorFileEntry]:
     return _read(path, "ambassadors", AmbassadorFileEntry)
 
 
+# Set from the file only when an entry is first loaded: afterwards only staff change them
+# (publish and unpublish, retire and reinstate), and a restart must not undo that.
+STAFF_ONLY = frozenset({"published", "active"})
+
+
+def _file_hash(row: dict) -> str:
+    return hashlib.sha256(json.dumps(row, sort_keys=True, default=str).encode()).hexdigest()
+
+
 def _upsert(db_session: Session, model, rows: list[dict], tally: Tally) -> None:
+    """Create what is new; update an entry only where the file changed since it was last
+    loaded, so an edit staff made in the console survives a restart until the file itself
+    changes that entry."""
     existing = {obj.id: obj for obj in db_session.query(model).all()}
     for row in rows:
         obj = existing.pop(row["id"], None)
+        file_hash = _file_hash(row)
         if obj is None:
-            db_session.add(model(**row))
+            db_session.add(model(**row, file_hash=file_hash))
             tally.created.append(row["id"])
             continue
-        changes = {k: v for k, v in row.items() if getattr(obj, k) != v}
+        if obj.file_hash == file_hash:
+            tally.unchanged += 1
+            continue
+        changes = {k: v for k, v in row.items() if k not in STAFF_ONLY and getattr(obj, k) != v}
+        for key, value in changes.items():
+            setattr(obj, key, value)
+        obj.file_hash = file_hash
         if changes:
-            for key, value in changes.items():
-                setattr(obj, key, value)
             tally.updated.append(row["id"])
         else:
             tally.unchanged += 1

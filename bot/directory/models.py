@@ -18,5 +18,7 @@ class Ambassador(Base):
     summary = Column(Text, nullable=True)
     source_url = Column(String(500), nullable=True)
     active = Column(Boolean, nullable=False, default=True)
+    # The content file's version of the entry when it was last loaded (bot/content/loader.py).
+    file_hash = Column(String(64), nullable=True)
     created_at = Column(DateTime, nullable=False, default=utcnow)
     updated_at = Column(DateTime, nullable=False, default=utcnow, onupdate=utcnow)

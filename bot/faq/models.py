@@ -16,6 +16,8 @@ class FaqEntry(Base):
     sources = Column(JSON, nullable=True)
     last_reviewed = Column(Date, nullable=True)
     published = Column(Boolean, nullable=False, default=True)
+    # The content file's version of the entry when it was last loaded (bot/content/loader.py).
+    file_hash = Column(String(64), nullable=True)
     created_at = Column(DateTime, nullable=False, default=utcnow)
     updated_at = Column(DateTime, nullable=False, default=utcnow, onupdate=utcnow)
 

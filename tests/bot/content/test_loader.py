@@ -54,7 +54,35 @@ def test_an_edited_entry_is_updated_not_duplicated(db_session, content_dir):
     assert report.faq.updated == [target] and not report.faq.created
     assert db_session.scalar(select(func.count(FaqEntry.id))) == count
     assert db_session.get(FaqEntry, target).answer == "A corrected answer with enough words to pass."
-    assert db_session.get(Ambassador, document["ambassadors"][0]["id"]).active is False
+    # Whether an ambassador is active is for staff to say once the entry exists.
+    assert db_session.get(Ambassador, document["ambassadors"][0]["id"]).active is True
+
+
+def test_what_staff_changed_survives_a_reload_until_the_file_changes_that_entry(db_session, content_dir):
+    loader.load(db_session=db_session, content_dir=content_dir)
+    document = yaml.safe_load((content_dir / "faq.yml").read_text())
+    edited, unpublished = document["entries"][0]["id"], document["entries"][1]["id"]
+    ambassador = yaml.safe_load((content_dir / "ambassadors.yml").read_text())["ambassadors"][0]["id"]
+    db_session.get(FaqEntry, edited).answer = "An answer staff corrected in the console."
+    db_session.get(FaqEntry, unpublished).published = False
+    db_session.get(Ambassador, ambassador).active = False
+    db_session.flush()
+
+    report = loader.load(db_session=db_session, content_dir=content_dir)  # a restart
+    assert not report.changed
+    assert db_session.get(FaqEntry, edited).answer == "An answer staff corrected in the console."
+    assert db_session.get(FaqEntry, unpublished).published is False
+    assert db_session.get(Ambassador, ambassador).active is False
+
+    # A new release of the file changes the entry: the file's answer is used, and an
+    # unpublished entry stays unpublished.
+    document["entries"][0]["answer"] = "The answer in the new release of the content."
+    document["entries"][1]["question"] = "A reworded question in the new release?"
+    (content_dir / "faq.yml").write_text(yaml.safe_dump(document))
+    report = loader.load(db_session=db_session, content_dir=content_dir)
+    assert sorted(report.faq.updated) == sorted([edited, unpublished])
+    assert db_session.get(FaqEntry, edited).answer == "The answer in the new release of the content."
+    assert db_session.get(FaqEntry, unpublished).published is False
 
 
 @pytest.mark.parametrize(
