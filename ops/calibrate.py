@@ -31,7 +31,7 @@ from sklearn.model_selection import StratifiedKFold
 from bot.content.loader import read_faq
 from bot.faq import confidence as answer_confidence
 from bot.faq.search import Document, FaqIndex
-from bot.faq.service import _rank_in_context
+from bot.faq.service import read
 from ops.visitors import DECLINE_KINDS, SETS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -74,17 +74,18 @@ class Observed:
 
 
 def observe(index: FaqIndex, case: Case) -> Observed:
-    ranked, follow_up = _rank_in_context(index, case.text, 3, case.previous)
-    context = index.question_of(case.previous) if follow_up and case.previous else None
-    values = answer_confidence.features(index, case.text, ranked, follow_up=follow_up, context=context)
+    # Read as the assistant reads it (bot.faq.service.read): which reading of a message that
+    # looks like a follow-up wins depends on the fitted model, so a refit is run twice.
+    reading = read(index, case.text, limit=3, previous_faq_id=case.previous)
+    ranked = reading.ranked
     right = bool(ranked) and ranked[0].entry_id in case.expected
-    return Observed(case, values, ranked[0].score if ranked else 0.0, right, follow_up)
+    return Observed(case, reading.evidence, ranked[0].score if ranked else 0.0, right, reading.followup)
 
 
 def outcomes(observed: Sequence[Observed], answered: np.ndarray) -> dict[str, float]:
     right = np.array([o.right for o in observed])
-    faq = np.array([bool(o.case.expected) and not o.follow_up for o in observed])
-    follow = np.array([bool(o.case.expected) and o.follow_up for o in observed])
+    faq = np.array([bool(o.case.expected) and o.case.previous is None for o in observed])
+    follow = np.array([bool(o.case.expected) and o.case.previous is not None for o in observed])
     decline = np.array([not o.case.expected for o in observed])
     given = int(answered.sum())
     return {
@@ -119,10 +120,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     observed = [observe(index, case) for case in cases(SETS["dev"])]
     x = np.array([o.features for o in observed])
     y = np.array([o.right for o in observed], dtype=int)
-    faq = [o for o in observed if o.case.expected and not o.follow_up]
+    faq = [o for o in observed if o.case.expected and o.case.previous is None]
     print(
         f"dev set: {len(faq)} questions (best entry first {np.mean([o.right for o in faq]):.3f}), "
-        f"{sum(o.follow_up for o in observed)} follow-ups, {sum(not o.case.expected for o in observed)} to decline"
+        f"{sum(o.case.previous is not None for o in observed)} second turns ({sum(o.follow_up for o in observed)} read as follow-ups), {sum(not o.case.expected for o in observed)} to decline"
     )
     predicted = np.zeros(len(y))
     for train, held in StratifiedKFold(FOLDS, shuffle=True, random_state=SEED).split(x, y):

@@ -135,27 +135,50 @@ def looks_like_follow_up(query: str) -> bool:
     words = re.findall(r"[a-z']+", query.lower())
     if not words or len(words) > FOLLOW_UP_MAX_WORDS:
         return False
-    return bool(_FOLLOW_UP_START.match(query)) or any(w in _POINTING for w in words)
+    return bool(_FOLLOW_UP_START.match(query)) or _points_back(words)
 
 
-def rank_in_context(
-    *, db_session: Session, query: str, limit: int = 3, previous_faq_id: str | None = None
-) -> tuple[list[Candidate], bool]:
-    """The ranking for `query`, read against the previous answer when it is a follow-up."""
-    return _rank_in_context(_index_cache.get(db_session), query, limit, previous_faq_id)
+def _points_back(words: list[str]) -> bool:
+    """A word that can only be read with the answer before ("is *that* still running?")."""
+    return any(w in _POINTING for w in words)
 
 
-def _rank_in_context(
-    index: FaqIndex, query: str, limit: int, previous_faq_id: str | None
-) -> tuple[list[Candidate], bool]:
+@dataclass(frozen=True)
+class Reading:
+    """One way of reading a message: its ranking, the answer model's evidence about the best
+    entry, and how sure the model is that it is right."""
+
+    ranked: list[Candidate]
+    evidence: list[float]
+    confidence: float
+    followup: bool
+
+
+def _reading(index: FaqIndex, query: str, ranked: list[Candidate], *, followup: bool, context: str | None) -> Reading:
+    evidence = answer_confidence.features(index, query, ranked, follow_up=followup, context=context)
+    sure = answer_confidence.fitted().probability(evidence) if ranked else 0.0
+    return Reading(ranked, evidence, sure, followup)
+
+
+def read(index: FaqIndex, query: str, *, limit: int = 3, previous_faq_id: str | None = None) -> Reading:
+    """How to read `query`: against the previous answer when it points back to it ("does
+    *it* include libraries?"); when it only starts like a follow-up ("and for council
+    staff?", "how long does spinning out take"), on its own or against the previous answer,
+    whichever reading the answer model is surer of, so a new question asked straight after
+    an answer about TUPE is answered as the new question it is."""
+    alone = _reading(index, query, index.top(index.focused_scores(query), limit), followup=False, context=None)
     if not previous_faq_id or not looks_like_follow_up(query):
-        return index.top(index.focused_scores(query), limit), False
-    scores = index.scores(query, context=index.question_of(previous_faq_id))
+        return alone
+    context = index.question_of(previous_faq_id)
+    scores = index.scores(query, context=context)
     if scores is None:
-        return [], False
+        return alone
     boosted = scores * (1.0 + FOLLOW_UP_TOPIC_BOOST * index.same_topic(previous_faq_id))
     boosted = boosted * (1.0 - FOLLOW_UP_REPEAT_PENALTY * index.is_entry(previous_faq_id))
-    return index.top(boosted, limit), True
+    leaning = _reading(index, query, index.top(boosted, limit), followup=True, context=context)
+    if _points_back(re.findall(r"[a-z']+", query.lower())):
+        return leaning
+    return leaning if leaning.confidence >= alone.confidence else alone
 
 
 def decide(candidates: list[Candidate], thresholds: Thresholds, confidence: float) -> SearchDecision:
@@ -178,9 +201,8 @@ def judge(
 ) -> Judgement:
     """Rank `query`, weigh how sure the best entry is, and decide: the assistant's whole
     answer decision (search() adds the store's entries and the log)."""
-    ranked, followup = _rank_in_context(index, query, max(limit, 3), previous_faq_id)
-    context = index.question_of(previous_faq_id) if followup and previous_faq_id else None
-    sure = answer_confidence.confidence(index, query, ranked, follow_up=followup, context=context)
+    reading = read(index, query, limit=max(limit, 3), previous_faq_id=previous_faq_id)
+    ranked, sure, followup = reading.ranked, reading.confidence, reading.followup
     decision = decide(ranked, thresholds, sure)
     if decision is SearchDecision.answer and _about_elsewhere(index, query, ranked[0].entry_id):
         decision = SearchDecision.suggest
@@ -197,9 +219,11 @@ def _about_elsewhere(index: FaqIndex, query: str, entry_id: str) -> bool:
     return bool(nations) and not any(index.mentions(entry_id, nation) for nation in nations)
 
 
-def judge_in_store(*, db_session: Session, query: str, thresholds: Thresholds, limit: int = 3) -> Judgement:
+def judge_in_store(
+    *, db_session: Session, query: str, thresholds: Thresholds, limit: int = 3, previous_faq_id: str | None = None
+) -> Judgement:
     """`judge` over the store's current index (for measurements: nothing is logged)."""
-    return judge(_index_cache.get(db_session), query, thresholds, limit=limit)
+    return judge(_index_cache.get(db_session), query, thresholds, limit=limit, previous_faq_id=previous_faq_id)
 
 
 # Related entries offered after an answer: up to this many, scoring at least `suggest`.

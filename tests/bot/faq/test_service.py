@@ -80,3 +80,21 @@ def test_a_question_about_another_nation_is_not_answered_with_englands_facts(con
         db_session=content_session, query="Do reserved contracts apply in Glasgow?", thresholds=thresholds
     )
     assert glasgow.decision is not SearchDecision.answer
+
+
+def test_a_follow_up_is_read_against_the_answer_before_and_a_new_question_on_its_own(content_session):
+    thresholds = faq_service.Thresholds.of(Settings(_env_file=None))
+
+    def judged(text, previous):
+        return faq_service.judge_in_store(
+            db_session=content_session, query=text, thresholds=thresholds, previous_faq_id=previous
+        )
+
+    # "it" points back: the support programme the visitor has just read about.
+    pointing = judged("how many did it help?", "mutuals-support-programme")
+    assert pointing.followup and pointing.ranked[0].entry_id == "mutuals-support-programme-results"
+    assert pointing.decision is SearchDecision.answer
+    # Starts like a follow-up ("how long") but names its own subject: a new question.
+    new = judged("how long does spinning out take", "does-tupe-apply-to-a-spin-out")
+    assert not new.followup and new.ranked[0].entry_id == "how-long-does-it-take-to-spin-out"
+    assert new.decision is SearchDecision.answer
