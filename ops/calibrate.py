@@ -123,7 +123,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     faq = [o for o in observed if o.case.expected and o.case.previous is None]
     print(
         f"dev set: {len(faq)} questions (best entry first {np.mean([o.right for o in faq]):.3f}), "
-        f"{sum(o.case.previous is not None for o in observed)} second turns ({sum(o.follow_up for o in observed)} read as follow-ups), {sum(not o.case.expected for o in observed)} to decline"
+        f"{sum(o.case.previous is not None for o in observed)} second turns "
+        f"({sum(o.follow_up for o in observed)} read as follow-ups), "
+        f"{sum(not o.case.expected for o in observed)} to decline"
     )
     predicted = np.zeros(len(y))
     for train, held in StratifiedKFold(FOLDS, shuffle=True, random_state=SEED).split(x, y):
