@@ -1154,8 +1154,9 @@ def render_summary(report: dict) -> str:
             "",
             "## FAQ search",
             "",
-            f"Thresholds: answer {faq['thresholds']['answer']}, suggest {faq['thresholds']['suggest']}, "
-            f"margin {faq['thresholds']['margin']}; {faq['published_entries']} published entries.",
+            f"Answered outright at an answer-model confidence of {faq['thresholds']['confidence']}; "
+            f"\"did you mean\" from a score of {faq['thresholds']['suggest']}; "
+            f"{faq['published_entries']} published entries.",
             "",
             "| Set | Questions | Top-1 | Top-3 | MRR@10 | Answered outright and right | Out of scope declined |",
             "|---|---|---|---|---|---|---|",

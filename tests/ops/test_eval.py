@@ -3,6 +3,7 @@
 Nothing here runs Rasa or starts the stack: these are fast and run in `make test`.
 """
 
+import dataclasses
 import json
 
 import pytest
@@ -339,7 +340,8 @@ def test_the_summary_links_the_confusion_chart_and_lists_the_figures():
             "confusion_chart": {"file": "intent_confusion.png", "drawn_by": "rasa"},
         },
         "faq": {
-            "thresholds": {"answer": 0.22, "suggest": 0.15, "margin": 0.02},
+            # What the FAQ part records (the deployment's defaults), so the summary keeps up with it.
+            "thresholds": dataclasses.asdict(ev.default_thresholds()),
             "published_entries": 78,
             "dev": {"n": 222, "top1": 0.88, "top3": 0.96, "mrr": 0.92, "answered_right": 0.8},
             "dev_out_of_scope": {"n": 89, "declined": 0.95},
@@ -352,6 +354,7 @@ def test_the_summary_links_the_confusion_chart_and_lists_the_figures():
     assert "FAILED: nlu_request_human_recall" in summary
     assert "| dev (gated) | 222 | 0.880 | 0.960 | 0.920 | 0.800 | 0.950 (n=89) |" in summary
     assert "does not exist yet" in summary
+    assert "answer-model confidence of 0.78" in summary
 
 
 def test_the_summary_says_which_parts_were_not_measured():
