@@ -83,6 +83,9 @@ class BotApiClient:
         query = {k: v[:100] if k != "q" else v[:500] for k, v in params.items() if v}
         return self._request("GET", "/ambassadors", params=query)
 
+    def get_ambassador(self, ambassador_id: str) -> dict | None:
+        return self._request("GET", f"/ambassadors/{requests.utils.quote(ambassador_id, safe='')}")
+
     def create_ticket(self, ticket: dict) -> dict:
         return self._request("POST", "/tickets", json=ticket)
 

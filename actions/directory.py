@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -11,6 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.client import ApiRejected, ApiUnavailable, get_client
 from actions.common import latest_entity, latest_text, offer_handoff_buttons, unavailable_message
+from bot.content import dates
 
 CONTACT_NOT_SHARED = (
     "Ambassadors' own email addresses, phone numbers and addresses are not shared here: "
@@ -37,7 +39,33 @@ def describe(ambassador: dict) -> str:
         details.append(f"Based in: {where}")
     if ambassador.get("expertise"):
         details.append("Experience: " + "; ".join(ambassador["expertise"]))
+    if ambassador.get("as_of"):
+        details.append(f"These details are from {month_and_year(ambassador['as_of'])}.")
     return "\n".join(lines + details)
+
+
+def month_and_year(value: str) -> str:
+    """'2012-10-18' -> 'October 2012'."""
+    try:
+        return dates.month_and_year(date.fromisoformat(str(value)[:10]))
+    except ValueError:
+        return str(value)
+
+
+def names(people: list[dict]) -> str:
+    """'Ann', 'Ann and Bob', 'Ann, Bob and Cy'."""
+    listed = [p["name"] for p in people]
+    return listed[0] if len(listed) == 1 else ", ".join(listed[:-1]) + " and " + listed[-1]
+
+
+def not_confirmed(people: list[dict]) -> str:
+    """Why there is no introduction button, and what the hotline team can do instead."""
+    verb = "mentors" if len(people) == 1 else "mentor"
+    return (
+        f"The hotline team has not confirmed recently that {names(people)} still {verb}, so I "
+        "cannot offer an introduction. They can check, or suggest an ambassador who does. "
+        "Would you like the hotline team to get in touch?"
+    )
 
 
 def in_region(label: str) -> str:
@@ -134,18 +162,25 @@ class ActionFindAmbassador(Action):
             intro = f"{intro}\n{ABOUT_AMBASSADORS}"
         dispatcher.utter_message(text=intro)
         for ambassador in matches:
-            dispatcher.utter_message(
-                text=describe(ambassador),
-                buttons=[
+            # An introduction is offered only to an ambassador staff have confirmed still mentors.
+            buttons = (
+                [
                     {
                         "title": f"Ask for an introduction to {ambassador['name']}",
                         "payload": "/request_introduction" + json.dumps({"ambassador_name": ambassador["name"]}),
                     }
-                ],
+                ]
+                if ambassador.get("confirmed")
+                else []
             )
+            dispatcher.utter_message(text=describe(ambassador), buttons=buttons)
+        unconfirmed = [a for a in matches if not a.get("confirmed")]
+        if unconfirmed:
+            dispatcher.utter_message(text=not_confirmed(unconfirmed), buttons=offer_handoff_buttons())
         return [
             SlotSet("ambassador_matches", [a["id"] for a in matches]),
-            SlotSet("handoff_offered", False),
+            SlotSet("handoff_offered", bool(unconfirmed)),
+            SlotSet("handoff_reason", "ambassador_introduction" if unconfirmed else None),
             SlotSet("sector", None),
             SlotSet("region", None),
             SlotSet("ambassador_name", None),

@@ -18,6 +18,7 @@ from actions.common import (
     offer_handoff_buttons,
     unavailable_message,
 )
+from bot.content.dates import as_of_text
 from triage.cues import is_question_not_reply
 
 FEEDBACK_BUTTONS = [
@@ -46,7 +47,13 @@ def faq_payload(faq_id: str) -> str:
 def answer_text(entry: dict) -> str:
     """The answer as one chat message: Rasa's REST channel would split it at blank lines."""
     lines = [line.rstrip() for line in entry["answer"].strip().splitlines() if line.strip()]
-    sources = entry.get("sources") or ([{"url": entry["source_url"]}] if entry.get("source_url") else [])
+    if entry.get("as_of"):
+        lines.append(f"Correct as of {as_of_text(entry['as_of'])}.")
+    # `sources` leaves out any reported gone; only an entry without the list falls back.
+    if "sources" in entry:
+        sources = entry["sources"] or []
+    else:
+        sources = [{"url": entry["source_url"]}] if entry.get("source_url") else []
     for source in sources:
         title = (source.get("title") or "").strip()
         lines.append(f"Source: {title}, {source['url']}" if title else f"Source: {source['url']}")

@@ -51,14 +51,20 @@ class ActionStartHandoff(Action):
         events = reset_handoff() + [SlotSet("handoff_reason", reason), SlotSet("handoff_offered", False)]
 
         if reason == "ambassador_introduction":
-            ambassador_id = self._ambassador_id(tracker)
-            events.append(SlotSet("ambassador_id", ambassador_id))
-            dispatcher.utter_message(
-                text=(
+            ambassador = self._ambassador(tracker)
+            events.append(SlotSet("ambassador_id", ambassador["id"] if ambassador else None))
+            if ambassador and ambassador.get("confirmed") is False:
+                text = (
+                    f"The hotline team has not confirmed recently that {ambassador['name']} still "
+                    "mentors. They will check, and suggest another ambassador if not. I need a few "
+                    "details so they can get back to you."
+                )
+            else:
+                text = (
                     "Ambassadors' contact details are not shared here, so the hotline team will "
                     "make the introduction. I need a few details so they can get back to you."
                 )
-            )
+            dispatcher.utter_message(text=text)
         elif reason == "complaint":
             dispatcher.utter_message(
                 text="I'm sorry to hear that. I'll pass your complaint to the hotline team. I need a few details first."
@@ -88,17 +94,21 @@ class ActionStartHandoff(Action):
         return events
 
     @staticmethod
-    def _ambassador_id(tracker: Tracker) -> str | None:
+    def _ambassador(tracker: Tracker) -> dict | None:
+        """The ambassador the visitor asked to be introduced to, as the directory has them:
+        the one named, or the only one just shown."""
         name = latest_entity(tracker, "ambassador_name")
-        if name:
-            try:
-                matches = get_client().search_ambassadors(name=name)["matches"]
-            except (ApiUnavailable, ApiRejected):
-                matches = []
-            if len(matches) == 1:
-                return matches[0]["id"]
         shown = tracker.get_slot("ambassador_matches") or []
-        return shown[0] if len(shown) == 1 else None
+        try:
+            if name:
+                matches = get_client().search_ambassadors(name=name)["matches"]
+                if len(matches) == 1:
+                    return matches[0]
+            if len(shown) == 1:
+                return get_client().get_ambassador(shown[0]) or {"id": shown[0]}
+        except (ApiUnavailable, ApiRejected):
+            return {"id": shown[0]} if len(shown) == 1 else None
+        return None
 
 
 # A message with at least this many words of substance besides its request for a person

@@ -65,6 +65,9 @@ class Settings(BaseSettings):
     # An entry not reviewed against its sources for this many months is listed as due
     # for review in the console.
     faq_review_months: int = Field(12, ge=1, le=120)
+    # An ambassador is offered for introductions only while a member of staff has confirmed
+    # within this many months that they still mentor (the directory's "Confirm" button).
+    ambassador_confirmation_months: int = Field(12, ge=1, le=60)
 
     # The widget gateway.
     max_message_length: int = 500

@@ -27,7 +27,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -117,9 +117,14 @@ def answer_prefixes(answers: dict[str, str], chars: int = ANSWER_PREFIX) -> dict
     return {faq_id: normalise(answer)[:chars] for faq_id, answer in answers.items() if normalise(answer)}
 
 
-def see(replies: Sequence[Reply], prefixes: dict[str, str]) -> Seen:
+def see(replies: Sequence[Reply], prefixes: dict[str, str], names: Collection[str] = ()) -> Seen:
+    """What the replies showed. `names`: the directory's ambassadors, whose cards start with
+    the name (an introduction button follows only for one confirmed as still mentoring)."""
     seen = Seen()
     for reply in replies:
+        card = reply.text.split("\n", 1)[0].split(" – ", 1)[0].strip()
+        if card in names and card not in seen.ambassadors:
+            seen.ambassadors.append(card)
         for faq_id, prefix in prefixes.items():
             if prefix and prefix in reply.text and faq_id not in seen.answered:
                 seen.answered.append(faq_id)
@@ -133,9 +138,11 @@ def see(replies: Sequence[Reply], prefixes: dict[str, str]) -> Seen:
             payload = str(button.get("payload") or "")
             if payload.startswith("/request_introduction{"):
                 try:
-                    seen.ambassadors.append(json.loads(payload[len("/request_introduction") :])["ambassador_name"])
+                    name = json.loads(payload[len("/request_introduction") :])["ambassador_name"]
                 except (ValueError, KeyError, TypeError):
-                    pass
+                    continue
+                if name not in seen.ambassadors:
+                    seen.ambassadors.append(name)
             elif payload.startswith("/ask_faq{"):
                 seen.suggested.append(str(button.get("title") or ""))
             elif payload in ("/affirm", "/request_human"):
@@ -254,7 +261,7 @@ class Conversation:
         return [Reply.from_api(m) for m in response.json().get("replies", [])], time.monotonic() - started
 
 
-def converse(http, web_url: str, item: dict, prefixes: dict[str, str]) -> dict:
+def converse(http, web_url: str, item: dict, prefixes: dict[str, str], names: Collection[str] = ()) -> dict:
     import requests
 
     outcome: dict[str, Any] = {"id": item["id"], "turns": []}
@@ -271,7 +278,7 @@ def converse(http, web_url: str, item: dict, prefixes: dict[str, str]) -> dict:
             if conversation is None:
                 raise RuntimeError(error)
             replies, seconds = conversation.send(turn["text"])
-            seen = see(replies, prefixes)
+            seen = see(replies, prefixes, names)
             graded.update(right=grade(turn, seen), seen=seen.summary(), answered=seen.answered)
             graded["seconds"] = round(seconds, 3)
             graded["replies"] = [r.text[:160] for r in replies]
@@ -289,6 +296,7 @@ def run_sets(
     from sqlalchemy.orm import Session
 
     from bot.database.core import make_engine
+    from bot.directory import service as directory_service
     from bot.faq import placeholders
     from bot.faq import service as faq_service
     from ops.eval import full_stack
@@ -308,12 +316,13 @@ def run_sets(
                     for e in faq_service.list_published(db_session=session)
                 }
             )
+            names = frozenset(a.name for a in directory_service.list_active(db_session=session))
         engine.dispose()
         http = requests.Session()
         for name, items in loaded.items():
             outcomes = []
             for number, item in enumerate(items, start=1):
-                outcomes.append(converse(http, stack.web_url, item, prefixes))
+                outcomes.append(converse(http, stack.web_url, item, prefixes, names))
                 if number % 50 == 0 or number == len(items):
                     say(f"  {name}: {number}/{len(items)} sent")
             results[name] = figures(outcomes)

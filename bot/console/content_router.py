@@ -8,7 +8,6 @@ with no retraining. Every change writes a ContentEvent in the same transaction.
 
 from __future__ import annotations
 
-import calendar
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -24,10 +23,13 @@ from bot.config import Settings
 from bot.console import labels
 from bot.console.deps import Staff, admin_staff, check_csrf, render
 from bot.console.models import ContentEvent
+from bot.content.dates import months_before
 from bot.content.loader import AmbassadorFileEntry, FaqFileEntry
 from bot.database.core import utcnow
 from bot.directory import places, sectors
+from bot.directory import service as directory_service
 from bot.directory.models import Ambassador
+from bot.faq import service as faq_service
 from bot.faq.enums import Topic
 from bot.faq.models import FaqEntry
 from bot.hotline.models import StaffAccount
@@ -60,10 +62,12 @@ EVENT_LABELS = {
     "faq_unpublished": "Unpublished",
     "faq_published": "Published",
     "faq_reviewed": "Reviewed against its sources",
+    "faq_source_gone": "A source reported gone",
     "ambassador_created": "Added",
     "ambassador_updated": "Changed",
     "ambassador_retired": "Retired",
     "ambassador_reinstated": "Reinstated",
+    "ambassador_confirmed": "Confirmed as still mentoring",
 }
 FIELD_LABELS = {
     "id": "Id",
@@ -76,6 +80,7 @@ FIELD_LABELS = {
     "also": "Other sources",
     "sources": "Sources",
     "last_reviewed": "Last reviewed",
+    "as_of": "Correct as of",
     "published": "Published",
     "name": "Name",
     "role": "Role",
@@ -87,6 +92,8 @@ FIELD_LABELS = {
     "availability": "Availability",
     "summary": "Summary",
     "active": "Active",
+    "source_gone": "Source gone",
+    "confirmed_on": "Confirmed",
 }
 DONE_MESSAGES = {
     "created": "The entry was created.",
@@ -95,9 +102,11 @@ DONE_MESSAGES = {
     "unpublished": "The entry was unpublished. The assistant no longer uses it.",
     "published": "The entry was published. The assistant uses it from its next answer.",
     "reviewed": "The entry was marked as reviewed today.",
+    "source_gone": "The source was reported as gone. Visitors no longer see it, and the entry is due for review.",
     "added": "The ambassador was added to the directory.",
     "retired": "The ambassador was retired. The assistant no longer offers them.",
     "reinstated": "The ambassador was reinstated. The assistant offers them again.",
+    "confirmed": "The ambassador was confirmed as still mentoring today. The assistant offers introductions to them.",
 }
 # Column sizes in the store, where they are tighter than the loader's rules.
 FAQ_LIMITS = {"source_url": 500, "source_title": 300}
@@ -217,6 +226,8 @@ class FaqForm:
     reviewed_day: str = ""
     reviewed_month: str = ""
     reviewed_year: str = ""
+    as_of_month: str = ""
+    as_of_year: str = ""
 
     @classmethod
     def from_entry(cls, entry: FaqEntry) -> FaqForm:
@@ -236,6 +247,8 @@ class FaqForm:
             reviewed_day=str(reviewed.day) if reviewed else "",
             reviewed_month=str(reviewed.month) if reviewed else "",
             reviewed_year=str(reviewed.year) if reviewed else "",
+            as_of_year=(entry.as_of or "")[:4],
+            as_of_month=str(int(entry.as_of[5:])) if entry.as_of and len(entry.as_of) == 7 else "",
         )
 
 
@@ -251,6 +264,8 @@ def faq_form(
     last_reviewed_day: str = Form(""),
     last_reviewed_month: str = Form(""),
     last_reviewed_year: str = Form(""),
+    as_of_month: str = Form(""),
+    as_of_year: str = Form(""),
 ) -> FaqForm:
     return FaqForm(
         id=id.strip(),
@@ -264,7 +279,28 @@ def faq_form(
         reviewed_day=last_reviewed_day.strip(),
         reviewed_month=last_reviewed_month.strip(),
         reviewed_year=last_reviewed_year.strip(),
+        as_of_month=as_of_month.strip(),
+        as_of_year=as_of_year.strip(),
     )
+
+
+def _as_of(form: FaqForm) -> tuple[str | None, str | None]:
+    """The "correct as of" value ("2019" or "2019-10"), or why it is not one."""
+    if not form.as_of_month and not form.as_of_year:
+        return None, None
+    if not form.as_of_year:
+        return None, "The date the answer is correct as of must include a year"
+    if not form.as_of_year.isdigit() or len(form.as_of_year) != 4:
+        return None, "The year the answer is correct as of must be 4 numbers, for example 2019"
+    if not form.as_of_month:
+        value = form.as_of_year
+    elif not form.as_of_month.isdigit() or not 1 <= int(form.as_of_month) <= 12:
+        return None, "The month the answer is correct as of must be a number from 1 to 12"
+    else:
+        value = f"{form.as_of_year}-{int(form.as_of_month):02d}"
+    if value > utcnow().date().isoformat()[: len(value)]:
+        return None, "The date the answer is correct as of must be this month or in the past"
+    return value, None
 
 
 def _reviewed_date(form: FaqForm) -> tuple[date | None, str | None]:
@@ -317,12 +353,15 @@ def _faq_message(field_name: str, form: FaqForm, error_type: str, date_error: st
         return "Write each other source on its own line as its title, a | and its web address starting with https://"
     if field_name == "last_reviewed":
         return date_error or "Enter the date the answer was last reviewed"
+    if field_name == "as_of":
+        return "The answer must say when its facts date from: name the year in the answer, for example In 2019, ..."
     return "Check this field"
 
 
 def validate_faq(*, db_session: Session, form: FaqForm, creating: bool) -> tuple[FaqFileEntry | None, dict[str, str]]:
     """The checked entry, or the problems keyed by field, in the order the form shows them."""
     reviewed, date_error = _reviewed_date(form)
+    as_of, as_of_error = _as_of(form)
     raw = {
         "id": form.id,
         "topic": form.topic,
@@ -333,8 +372,9 @@ def validate_faq(*, db_session: Session, form: FaqForm, creating: bool) -> tuple
         "source_title": form.source_title or None,
         "also": _other_sources(form.other_sources),
         "last_reviewed": reviewed,
+        "as_of": as_of,
     }
-    found: dict[str, str] = {}
+    found: dict[str, str] = {"as_of": as_of_error} if as_of_error else {}
     parsed = None
     try:
         parsed = FaqFileEntry.parse_obj(raw)
@@ -350,7 +390,18 @@ def validate_faq(*, db_session: Session, form: FaqForm, creating: bool) -> tuple
             found["id"] = f"The id '{form.id}' is reserved: choose another"
         elif db_session.get(FaqEntry, form.id) is not None:
             found["id"] = f"An FAQ entry with the id '{form.id}' already exists: choose another"
-    order = ("id", "question", "alternatives", "answer", "topic", "source_url", "source_title", "also", "last_reviewed")
+    order = (
+        "id",
+        "question",
+        "alternatives",
+        "answer",
+        "topic",
+        "source_url",
+        "source_title",
+        "also",
+        "last_reviewed",
+        "as_of",
+    )
     errors = {name: found[name] for name in order if name in found}
     return (None if errors else parsed), errors
 
@@ -364,6 +415,7 @@ def _faq_values(entry: FaqFileEntry) -> dict:
         "source_url": str(entry.source_url),
         "sources": entry.sources(),
         "last_reviewed": entry.last_reviewed,
+        "as_of": entry.as_of,
     }
 
 
@@ -403,16 +455,14 @@ def _faq_page(
 
 def review_due_before(settings: Settings, today: date | None = None) -> date:
     """Entries last reviewed before this day are due for review (FAQ_REVIEW_MONTHS)."""
-    today = today or date.today()
-    months = today.year * 12 + today.month - 1 - settings.faq_review_months
-    year, month = divmod(months, 12)
-    return date(year, month + 1, min(today.day, calendar.monthrange(year, month + 1)[1]))
+    return months_before(settings.faq_review_months, today)
 
 
 def _due(statement, cutoff: date):
-    """Published entries never reviewed, or reviewed before `cutoff`."""
+    """Published entries never reviewed, reviewed before `cutoff`, or with a source gone."""
     return statement.where(
-        FaqEntry.published.is_(True), or_(FaqEntry.last_reviewed.is_(None), FaqEntry.last_reviewed < cutoff)
+        FaqEntry.published.is_(True),
+        or_(FaqEntry.last_reviewed.is_(None), FaqEntry.last_reviewed < cutoff, FaqEntry.source_gone.is_(True)),
     )
 
 
@@ -529,7 +579,9 @@ def faq_update(
     parsed, errors = validate_faq(db_session=db_session, form=form, creating=False)
     if errors:
         return _faq_page(request, staff, db_session, form=form, entry=entry, errors=errors)
-    changed = _apply(entry, _faq_values(parsed))
+    values = _faq_values(parsed)
+    values["sources"], values["source_gone"] = faq_service.keep_gone_reports(entry.sources, values["sources"])
+    changed = _apply(entry, values)
     if not changed:
         return _see_other(f"/staff/faq/{entry.id}?done=unchanged")
     _record_event(db_session=db_session, staff=staff, kind="faq_updated", entity_id=entry.id, fields=changed)
@@ -563,9 +615,32 @@ def faq_reviewed(
     entry = db_session.get(FaqEntry, faq_id)
     if entry is None:
         return _no_faq(request, staff, faq_id)
-    entry.last_reviewed = date.today()
-    _record_event(db_session=db_session, staff=staff, kind="faq_reviewed", entity_id=entry.id, fields=["last_reviewed"])
+    settled = entry.source_gone
+    faq_service.mark_reviewed(entry=entry)
+    fields = ["last_reviewed", "sources"] if settled else ["last_reviewed"]
+    _record_event(db_session=db_session, staff=staff, kind="faq_reviewed", entity_id=entry.id, fields=fields)
     return _see_other(f"/staff/faq/{entry.id}?done=reviewed")
+
+
+@router.post("/faq/{faq_id}/source-gone")
+def faq_source_gone(
+    request: Request,
+    faq_id: str,
+    url: str = Form("", max_length=500),
+    csrf_token: str = Form(""),
+    staff: Staff = Depends(admin_staff),
+    db_session: Session = Depends(get_db),
+):
+    """A source no longer has what the answer rests on (removed or moved): visitors stop
+    seeing it, and the entry is due for review."""
+    check_csrf(staff, csrf_token)
+    entry = db_session.get(FaqEntry, faq_id)
+    if entry is None:
+        return _no_faq(request, staff, faq_id)
+    if not faq_service.report_source_gone(entry=entry, url=url):
+        return _not_found(request, staff, "Source not found", "That web address is not one of this entry's sources.")
+    _record_event(db_session=db_session, staff=staff, kind="faq_source_gone", entity_id=entry.id, fields=["sources"])
+    return _see_other(f"/staff/faq/{entry.id}?done=source_gone")
 
 
 @router.post("/faq/{faq_id}/unpublish")
@@ -759,18 +834,34 @@ def _ambassador_page(
         done=DONE_MESSAGES.get(done or ""),
         sectors=sectors.SECTORS,
         regions=places.REGIONS,
+        confirmed=bool(
+            ambassador
+            and directory_service.is_confirmed(
+                ambassador, months=get_settings_dep(request).ambassador_confirmation_months
+            )
+        ),
         history=(_history(db_session=db_session, entity_id=ambassador.id, prefix="ambassador_") if ambassador else []),
     )
 
 
 @router.get("/ambassadors", response_class=HTMLResponse)
-def ambassador_list(request: Request, staff: Staff = Depends(admin_staff), db_session: Session = Depends(get_db)):
+def ambassador_list(
+    request: Request,
+    staff: Staff = Depends(admin_staff),
+    db_session: Session = Depends(get_db),
+    settings: Settings = Depends(get_settings_dep),
+):
     ambassadors = db_session.scalars(select(Ambassador).order_by(Ambassador.active.desc(), Ambassador.name)).all()
+    months = settings.ambassador_confirmation_months
+    confirmed = {a.id for a in ambassadors if directory_service.is_confirmed(a, months=months)}
     return render(
         request,
         "ambassador_list.html",
         **_common(staff),
         ambassadors=ambassadors,
+        confirmed=confirmed,
+        unconfirmed_count=sum(1 for a in ambassadors if a.active and a.id not in confirmed),
+        confirmation_months=months,
         sectors=sectors.SECTORS,
         regions=places.REGIONS,
     )
@@ -862,6 +953,32 @@ def _set_active(
         kind = "ambassador_reinstated" if active else "ambassador_retired"
         _record_event(db_session=db_session, staff=staff, kind=kind, entity_id=ambassador.id, fields=["active"])
     return _see_other(f"/staff/ambassadors/{ambassador.id}?done={'reinstated' if active else 'retired'}")
+
+
+@router.post("/ambassadors/{ambassador_id}/confirmed")
+def ambassador_confirmed(
+    request: Request,
+    ambassador_id: str,
+    csrf_token: str = Form(""),
+    staff: Staff = Depends(admin_staff),
+    db_session: Session = Depends(get_db),
+):
+    """A member of staff confirmed today that the ambassador still mentors (recorded with who)."""
+    check_csrf(staff, csrf_token)
+    ambassador = db_session.get(Ambassador, ambassador_id)
+    if ambassador is None:
+        return _no_ambassador(request, staff, ambassador_id)
+    if not ambassador.active:
+        return _see_other(f"/staff/ambassadors/{ambassador.id}")
+    directory_service.confirm(db_session=db_session, ambassador=ambassador, by=staff.account.display_name)
+    _record_event(
+        db_session=db_session,
+        staff=staff,
+        kind="ambassador_confirmed",
+        entity_id=ambassador.id,
+        fields=["confirmed_on"],
+    )
+    return _see_other(f"/staff/ambassadors/{ambassador.id}?done=confirmed")
 
 
 @router.post("/ambassadors/{ambassador_id}/retire")

@@ -32,6 +32,7 @@ DEFAULT_CONTENT_DIR = PROJECT_ROOT / "data" / "content"
 
 Slug = constr(regex=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=120)
 Line = constr(strip_whitespace=True, min_length=1, max_length=300)
+AsOf = constr(strip_whitespace=True, regex=r"^(19|20)\d\d(-(0[1-9]|1[0-2]))?$")
 
 
 class ContentError(ValueError):
@@ -57,6 +58,10 @@ class FaqFileEntry(BaseModel):
     source_title: Line | None = None
     also: List[Source] = []
     last_reviewed: date
+    # For an answer about past figures or arrangements: when its time-bound facts were last
+    # known true, "2018" or "2019-10". The answer shows "Correct as of October 2019" and
+    # must itself say when ("in 2019, ..."): it names the year.
+    as_of: AsOf | None = None
 
     class Config:
         extra = "forbid"
@@ -65,6 +70,13 @@ class FaqFileEntry(BaseModel):
         """Every source, the main one first, as the store keeps them."""
         main = {"title": self.source_title, "url": str(self.source_url)}
         return [main, *({"title": s.title, "url": str(s.url)} for s in self.also if str(s.url) != main["url"])]
+
+    @validator("as_of")
+    def _dated_in_the_answer(cls, value: str | None, values: dict) -> str | None:
+        answer = values.get("answer")
+        if value and answer is not None and value[:4] not in answer:
+            raise ValueError(f"the answer must say when its facts date from: it never mentions {value[:4]}")
+        return value
 
     @validator("answer")
     def _known_placeholders(cls, value: str) -> str:
@@ -88,6 +100,9 @@ class AmbassadorFileEntry(BaseModel):
     expertise: List[Line]
     availability: Line | None
     active: bool = True
+    # When the details were last known true (the source's date), shown with them. Whether
+    # the ambassador still mentors is confirmed by staff in the console, never in a file.
+    as_of: date | None = None
     source_url: HttpUrl | None
     summary: constr(strip_whitespace=True, max_length=2000) | None
 
@@ -210,7 +225,9 @@ def load(*, db_session: Session, content_dir: str | Path | None = None) -> LoadR
             "answer": e.answer,
             "source_url": str(e.source_url),
             "sources": e.sources(),
+            "source_gone": False,
             "last_reviewed": e.last_reviewed,
+            "as_of": e.as_of,
             "published": True,
         }
         for e in read_faq(folder / "faq.yml")
@@ -227,6 +244,7 @@ def load(*, db_session: Session, content_dir: str | Path | None = None) -> LoadR
             "expertise": list(a.expertise),
             "availability": a.availability,
             "active": a.active,
+            "as_of": a.as_of,
             "source_url": str(a.source_url) if a.source_url else None,
             "summary": a.summary,
         }

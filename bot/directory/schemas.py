@@ -1,8 +1,9 @@
 from __future__ import annotations
 
+from datetime import date
 from typing import List
 
-from pydantic import constr
+from pydantic import Field, constr
 
 from bot.api.schemas import ApiModel
 
@@ -23,6 +24,11 @@ class AmbassadorRead(ApiModel):
     availability: str | None
     summary: str | None
     active: bool
+    as_of: date | None = Field(None, description="When the directory's details were last known true.")
+    confirmed: bool = Field(
+        False, description="Staff confirmed recently that the ambassador still mentors: introductions are offered."
+    )
+    confirmed_on: date | None = None
 
 
 class Interpretation(ApiModel):

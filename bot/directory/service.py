@@ -5,10 +5,12 @@ from __future__ import annotations
 import difflib
 import re
 from dataclasses import dataclass, field
+from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.content.dates import months_before
 from bot.directory import places, sectors
 from bot.directory.models import Ambassador
 
@@ -195,7 +197,22 @@ def search(
     return SearchOutcome(query=query, matches=matches[:MAX_MATCHES], relaxed=relaxed)
 
 
-def to_read(ambassador: Ambassador) -> dict:
+def is_confirmed(ambassador: Ambassador, *, months: int, today: date | None = None) -> bool:
+    """A member of staff confirmed, within `months` months, that the ambassador still
+    mentors: only then does the bot offer an introduction."""
+    return bool(
+        ambassador.active and ambassador.confirmed_on and ambassador.confirmed_on >= months_before(months, today)
+    )
+
+
+def confirm(*, db_session: Session, ambassador: Ambassador, by: str, today: date | None = None) -> None:
+    """Record that `by` (a member of staff) confirmed today that the ambassador still mentors."""
+    ambassador.confirmed_on = today or date.today()
+    ambassador.confirmed_by = by
+    db_session.flush()
+
+
+def to_read(ambassador: Ambassador, *, confirmation_months: int) -> dict:
     return {
         "id": ambassador.id,
         "name": ambassador.name,
@@ -210,4 +227,7 @@ def to_read(ambassador: Ambassador) -> dict:
         "availability": ambassador.availability,
         "summary": ambassador.summary,
         "active": ambassador.active,
+        "as_of": ambassador.as_of,
+        "confirmed": is_confirmed(ambassador, months=confirmation_months),
+        "confirmed_on": ambassador.confirmed_on,
     }

@@ -1,4 +1,4 @@
-from sqlalchemy import JSON, Boolean, Column, Date, DateTime, Float, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Boolean, Column, Date, DateTime, Float, ForeignKey, Integer, String, Text, false
 
 from bot.database.core import Base, utcnow
 
@@ -12,9 +12,16 @@ class FaqEntry(Base):
     answer = Column(Text, nullable=False)
     topic = Column(String(60), nullable=False, index=True)
     source_url = Column(String(500), nullable=True)
-    # Every source the answer rests on, the main one (source_url) first: [{"title", "url"}].
+    # Every source the answer rests on, the main one (source_url) first: [{"title", "url"}],
+    # with "gone_on" (an ISO date) on one staff reported as gone.
     sources = Column(JSON, nullable=True)
+    # A source is reported gone: the entry is due for review until a reviewer has checked it.
+    source_gone = Column(Boolean, nullable=False, default=False, server_default=false())
     last_reviewed = Column(Date, nullable=True)
+    # For an answer about past figures or arrangements: when its time-bound facts were last
+    # known true, "2018" or "2019-10" (shown as "Correct as of October 2019"; the answer
+    # must name the year too).
+    as_of = Column(String(7), nullable=True)
     published = Column(Boolean, nullable=False, default=True)
     # The content file's version of the entry when it was last loaded (bot/content/loader.py).
     file_hash = Column(String(64), nullable=True)

@@ -62,7 +62,7 @@ def get_faq(
 def _read(entry, settings: Settings) -> FaqRead:
     """The entry as a visitor gets it: contact routes filled from the settings."""
     read = FaqRead.from_orm(entry)
-    sources = read.sources or ([SourceRead(url=read.source_url)] if read.source_url else [])
+    sources = [SourceRead(**s) for s in faq_service.visible_sources(entry)]
     return read.copy(update={"answer": placeholders.fill(read.answer, settings), "sources": sources})
 
 

@@ -25,6 +25,9 @@ class FaqRead(ApiModel):
     source_url: str | None = Field(None, description="The main source (also the first of `sources`).")
     sources: List[SourceRead] = Field([], description="Every source the answer rests on, the main one first.")
     last_reviewed: date | None
+    as_of: str | None = Field(
+        None, description='For an answer about the past: when its facts were last known true ("2018", "2019-10").'
+    )
     published: bool
 
     class Config:

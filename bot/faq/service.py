@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import threading
 from dataclasses import dataclass, field
+from datetime import date
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -70,6 +71,41 @@ def get_published_or_raise(*, db_session: Session, faq_id: str) -> FaqEntry:
     if entry is None or not entry.published:
         raise FaqNotFound(faq_id)
     return entry
+
+
+def report_source_gone(*, entry: FaqEntry, url: str, today: date | None = None) -> bool:
+    """Staff found that one of the entry's sources is gone (removed or moved): visitors no
+    longer see it, and the entry is due for review. False when `url` is not a source."""
+    sources = [dict(s) for s in entry.sources or []]
+    found = [s for s in sources if s.get("url") == url]
+    if not found:
+        return False
+    for source in found:
+        source.setdefault("gone_on", (today or date.today()).isoformat())
+    entry.sources = sources  # a new list, so the JSON column sees the change
+    entry.source_gone = True
+    return True
+
+
+def mark_reviewed(*, entry: FaqEntry, today: date | None = None) -> None:
+    """A person checked every claim against the sources today: the sources are as they found
+    them, so reports of a gone source are settled."""
+    entry.last_reviewed = today or date.today()
+    entry.sources = [{k: v for k, v in s.items() if k != "gone_on"} for s in entry.sources or []]
+    entry.source_gone = False
+
+
+def keep_gone_reports(old: list[dict] | None, new: list[dict]) -> tuple[list[dict], bool]:
+    """An edit's sources, keeping the report on a gone source that is still listed."""
+    gone = {s["url"]: s["gone_on"] for s in old or [] if s.get("gone_on")}
+    kept = [{**s, "gone_on": gone[s["url"]]} if s["url"] in gone else s for s in new]
+    return kept, any(s.get("gone_on") for s in kept)
+
+
+def visible_sources(entry: FaqEntry) -> list[dict]:
+    """The sources a visitor is shown: every one not reported gone."""
+    listed = entry.sources or ([{"title": None, "url": entry.source_url}] if entry.source_url else [])
+    return [{"title": s.get("title"), "url": s["url"]} for s in listed if not s.get("gone_on")]
 
 
 def list_published(*, db_session: Session) -> list[FaqEntry]:

@@ -17,6 +17,8 @@ DOUG = {
     "availability": "Introductions through the hotline team",
     "summary": None,
     "active": True,
+    "as_of": "2013-02-01",
+    "confirmed": True,
 }
 
 
@@ -46,12 +48,35 @@ def test_matches_are_listed_with_an_introduction_button(fake_api):
     assert "1 ambassador in social care in the North West" in messages[0]["text"]
     assert "Doug Cresswell – Pure Innovations Ltd" in messages[1]["text"]
     assert "Stockport, North West" in messages[1]["text"]
+    assert "These details are from February 2013." in messages[1]["text"]
     assert messages[1]["buttons"][0]["payload"] == "/request_introduction" + json.dumps(
         {"ambassador_name": "Doug Cresswell"}
     )
     assert slots["ambassador_matches"] == ["doug-cresswell"]
+    assert len(messages) == 2 and slots["handoff_offered"] is False
     path = fake_api.requests[0]["path"]
     assert "sector=social+care" in path and "region=Stockport" in path
+
+
+def test_no_introduction_is_offered_to_an_ambassador_not_confirmed_and_the_bot_says_why(fake_api):
+    scott = {**DOUG, "id": "scott-darraugh", "name": "Scott Darraugh", "confirmed": False}
+    fake_api.on(
+        "GET",
+        "/api/ambassadors",
+        {
+            "interpreted": {"sector": "social-care", "sector_label": "Social care"},
+            "relaxed": None,
+            "matches": [DOUG, scott],
+        },
+    )
+    messages, slots, _ = run(ActionFindAmbassador(), tracker(text="social care mentors", intent="find_ambassador"))
+    cards = {m["text"].splitlines()[0].split(" – ")[0]: m for m in messages[1:3]}
+    assert cards["Doug Cresswell"]["buttons"][0]["title"] == "Ask for an introduction to Doug Cresswell"
+    assert not cards["Scott Darraugh"]["buttons"]
+    assert "not confirmed recently that Scott Darraugh still mentors" in messages[3]["text"]
+    assert "Doug Cresswell" not in messages[3]["text"]
+    assert [b["payload"] for b in messages[3]["buttons"]] == ["/affirm", "/deny"]
+    assert slots["handoff_offered"] is True and slots["handoff_reason"] == "ambassador_introduction"
 
 
 def test_no_match_offers_the_hotline(fake_api):
@@ -112,6 +137,7 @@ def test_personal_contact_details_are_refused_with_the_reason_and_an_introductio
         "region_label": "North West",
         "location": "Stockport",
         "expertise": [],
+        "confirmed": True,
     }
     fake_api.on(
         "GET", "/api/ambassadors", {"interpreted": {"name": "Doug Cresswell"}, "relaxed": None, "matches": [ambassador]}

@@ -1,6 +1,8 @@
 import json
 import time
 
+import pytest
+
 from actions.faq import (
     ActionAnswerFaq,
     ActionAnswerOrAcknowledge,
@@ -131,6 +133,16 @@ def test_offer_and_decline(fake_api):
     assert slots == {"handoff_offered": True, "handoff_reason": "bot_could_not_answer"}
     messages, slots, _ = run(ActionDeclineHandoff(), tracker(intent="deny"))
     assert slots["handoff_offered"] is False and HOTLINE in messages[0]["text"]
+
+
+@pytest.mark.parametrize(
+    ("as_of", "shown"), [("2019-10", "Correct as of October 2019."), ("2018", "Correct as of 2018.")]
+)
+def test_an_answer_about_the_past_says_when_its_facts_date_from(fake_api, as_of, shown):
+    entry = {**ENTRY, "answer": "In 2019 there were more than 130 mutuals.", "as_of": as_of}
+    fake_api.on("POST", "/api/faq/search", {"decision": "answer", "answer": entry, "candidates": []})
+    messages, _, _ = run(ActionAnswerFaq(), tracker(text="how many mutuals", intent="ask_faq"))
+    assert messages[0]["text"].splitlines()[1:3] == [shown, "Source: https://www.gov.uk/cic"]
 
 
 def test_a_multi_paragraph_answer_stays_one_message(fake_api):

@@ -55,6 +55,21 @@ def test_introduction_to_a_named_ambassador_resolves_the_id(fake_api):
     assert slots["ambassador_id"] == "doug-cresswell"
 
 
+def test_introduction_to_an_ambassador_not_confirmed_says_the_team_will_check(fake_api):
+    fake_api.on(
+        "GET", "/api/ambassadors/scott-darraugh", {"id": "scott-darraugh", "name": "Scott Darraugh", "confirmed": False}
+    )
+    messages, slots, _ = run(
+        ActionStartHandoff(),
+        tracker(
+            intent="affirm",
+            slots={"handoff_reason": "ambassador_introduction", "ambassador_matches": ["scott-darraugh"]},
+        ),
+    )
+    assert slots["ambassador_id"] == "scott-darraugh"
+    assert "not confirmed recently that Scott Darraugh still mentors" in messages[0]["text"]
+
+
 def test_contact_details_given_up_front_are_kept(fake_api):
     _, slots, _ = run(
         ActionStartHandoff(), tracker(intent="give_contact", entities=[{"entity": "email", "value": "Sam@Example.org"}])

@@ -10,6 +10,8 @@ import pytest
 from sqlalchemy import select
 
 from bot.chat.models import Message
+from bot.directory import service as directory_service
+from bot.directory.models import Ambassador
 from bot.faq.models import FaqEntry, QuestionLog
 from bot.hotline.models import Ticket, TicketEvent
 from tests.e2e.stack import texts
@@ -79,12 +81,23 @@ def test_out_of_scope_is_declined_with_the_hotline(stack):
     assert stack.settings.hotline_number in text or "hotline" in text
 
 
-def test_ambassador_search_finds_real_matches(stack):
+def test_ambassador_search_finds_real_matches(stack, store):
     me = visitor()
     replies = stack.say(me, "Is there an ambassador for health services in Hull?")
     text = texts(replies)
-    assert "Andrew Burnell" in text and "City Health" in text
+    assert "Andrew Burnell" in text and "City Health" in text and "These details are from October 2012." in text
+    # Nobody has confirmed he still mentors: no introduction, the hotline team instead.
+    assert not [b for b in buttons(replies) if b["payload"].startswith("/request_introduction")]
+    assert "has not confirmed recently that Andrew Burnell still mentors" in text
+    assert [b["payload"] for b in buttons(replies)] == ["/affirm", "/deny"]
+    stack.say(me, "/deny")
+
+    # A member of staff confirms it (the console's "Confirm" button does this).
+    directory_service.confirm(db_session=store, ambassador=store.get(Ambassador, "andrew-burnell"), by="Ada Admin")
+    store.commit()
+    replies = stack.say(me, "Is there an ambassador for health services in Hull?")
     assert any(b["title"] == "Ask for an introduction to Andrew Burnell" for b in buttons(replies))
+    assert "has not confirmed" not in texts(replies)
 
     replies = stack.say(me, "can I find a mentor in Salford")
     assert "Scott Darraugh" in texts(replies)
@@ -99,9 +112,10 @@ def fill_form(stack, me, answers: list[str]) -> list[dict]:
 
 def test_ambassador_introduction_leaves_a_ticket(stack, store):
     me = visitor()
-    stack.say(me, "find me an ambassador for social care in Stockport")
-    replies = stack.say(me, "/request_introduction" + json.dumps({"ambassador_name": "Doug Cresswell"}))
-    assert "hotline team will make the introduction" in texts(replies)
+    replies = stack.say(me, "find me an ambassador for social care in Stockport")
+    assert "has not confirmed recently that Doug Cresswell still mentors" in texts(replies)
+    replies = stack.say(me, "/affirm")  # yes, the hotline team can check and introduce
+    assert "not confirmed recently that Doug Cresswell still mentors. They will check" in texts(replies)
     assert "What is your name?" in texts(replies)
     replies = fill_form(
         stack,

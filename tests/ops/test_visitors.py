@@ -52,6 +52,22 @@ def test_ambassadors_must_include_the_expected_and_not_everybody():
     assert not grade({"kind": "no_ambassador"}, everyone)
 
 
+def test_an_ambassador_card_counts_without_an_introduction_button():
+    """An ambassador not confirmed as still mentoring is shown without an introduction
+    button, with the hotline team offered instead: still the ambassador the visitor asked for."""
+    offer = ({"title": "Yes", "payload": "/affirm"}, {"title": "No", "payload": "/deny"})
+    replies = [
+        Reply("I found 1 ambassador in health"),
+        Reply("Andrew Burnell – Chief Executive, City Health Care Partnership\nSectors: Health"),
+        Reply("The hotline team has not confirmed recently that Andrew Burnell still mentors...", offer),
+    ]
+    seen = see(replies, {}, names={"Andrew Burnell", "Doug Cresswell"})
+    assert seen.ambassadors == ["Andrew Burnell"]
+    assert grade({"kind": "ambassadors", "names": ["Andrew Burnell"]}, seen)
+    assert not grade({"kind": "no_ambassador"}, seen)
+    assert see(replies, {}).ambassadors == []  # only the directory's names count
+
+
 def test_nobody_matching_needs_the_hotline_offered():
     offer = ({"title": "Yes", "payload": "/affirm"}, {"title": "No", "payload": "/deny"})
     seen = see(

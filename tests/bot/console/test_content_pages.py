@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from bot.console.auth import create_staff
-from bot.console.content_router import review_due_before
+from bot.console.content_router import FaqForm, review_due_before
 from bot.console.models import ContentEvent
 from bot.content import loader
 from bot.directory.models import Ambassador
@@ -113,6 +113,26 @@ def form_post(client: TestClient, page_path: str, action: str, data: dict):
     return client.post(action, data={**data, "csrf_token": token})
 
 
+def form_values(console: Console, faq_id: str) -> dict:
+    """What the edit form of a stored entry posts when nothing is changed."""
+    form = FaqForm.from_entry(get_faq(console, faq_id))
+    return {
+        "id": form.id,
+        "question": form.question,
+        "alternatives": form.alternatives,
+        "answer": form.answer,
+        "topic": form.topic,
+        "source_url": form.source_url,
+        "source_title": form.source_title,
+        "also": form.other_sources,
+        "last_reviewed_day": form.reviewed_day,
+        "last_reviewed_month": form.reviewed_month,
+        "last_reviewed_year": form.reviewed_year,
+        "as_of_month": form.as_of_month,
+        "as_of_year": form.as_of_year,
+    }
+
+
 def search(console: Console, query: str) -> dict:
     response = console.admin.post("/api/faq/search", json={"query": query}, headers=SERVICE)
     assert response.status_code == 200, response.text
@@ -163,6 +183,7 @@ ADMIN_POSTS = [
     ("/staff/ambassadors/andrew-burnell", {**NEW_AMBASSADOR, "name": "Someone Else"}),
     ("/staff/ambassadors/andrew-burnell/retire", {}),
     ("/staff/ambassadors/andrew-burnell/reinstate", {}),
+    ("/staff/ambassadors/andrew-burnell/confirmed", {}),
 ]
 
 
@@ -180,7 +201,7 @@ def test_an_agent_gets_403_on_every_admin_page_and_post(console):
     entry = get_faq(console, "what-is-a-public-service-mutual")
     assert entry.published and "agent" not in entry.answer
     burnell = get_ambassador(console, "andrew-burnell")
-    assert burnell.active and burnell.name == "Andrew Burnell"
+    assert burnell.active and burnell.name == "Andrew Burnell" and burnell.confirmed_on is None
     assert get_ambassador(console, "jo-bloggs") is None
     assert events(console) == []
 
@@ -262,6 +283,34 @@ def test_entries_due_for_review_are_listed_and_a_review_is_recorded_with_who_did
     assert "No published entry is due for review." in console.admin.get("/staff/faq", params={"due": "1"}).text
 
 
+def test_a_source_reported_gone_is_hidden_from_visitors_and_the_entry_is_due_until_reviewed(console):
+    faq_id = "what-is-an-asset-lock"
+    page = f"/staff/faq/{faq_id}"
+    entry = console.admin.get(f"/api/faq/{faq_id}", headers=SERVICE).json()
+    gone = entry["sources"][0]["url"]
+    assert "No published entry is due for review." in console.admin.get("/staff/faq", params={"due": "1"}).text
+
+    response = form_post(console.admin, page, f"{page}/source-gone", {"url": gone})
+    assert response.status_code == 303 and response.headers["location"] == f"{page}?done=source_gone"
+    shown = console.admin.get(f"/api/faq/{faq_id}", headers=SERVICE).json()["sources"]
+    assert gone not in [s["url"] for s in shown] and len(shown) == len(entry["sources"]) - 1
+    due = console.admin.get("/staff/faq", params={"due": "1"}).text
+    assert f"/staff/faq/{faq_id}" in due and "Source gone" in due
+    assert "Reported gone" in console.admin.get(page).text
+    # Saving an edit keeps the report on a source still listed.
+    edited = {**form_values(console, faq_id), "question": "What is an asset lock, and why does it matter?"}
+    assert form_post(console.admin, page, page, edited).status_code == 303
+    assert get_faq(console, faq_id).source_gone is True
+    # A source the entry does not cite cannot be reported.
+    response = form_post(console.admin, page, f"{page}/source-gone", {"url": "https://example.org/elsewhere"})
+    assert response.status_code == 404
+
+    form_post(console.admin, page, f"{page}/reviewed", {})
+    assert get_faq(console, faq_id).source_gone is False
+    assert "No published entry is due for review." in console.admin.get("/staff/faq", params={"due": "1"}).text
+    assert [e.kind for e in events(console, faq_id)][::2] == ["faq_source_gone", "faq_reviewed"]
+
+
 @pytest.mark.parametrize(
     ("today", "months", "due_before"),
     [
@@ -321,7 +370,25 @@ INVALID_FAQ = [
     ({"last_reviewed_year": "2999"}, "today or in the past", 'value="2999"'),
     ({"answer": "Call the team on {hotline_phone} today."}, "can only use the placeholders", "{hotline_phone}"),
     ({"also": "Bee guidance with no address"}, "its own line as its title, a |", "Bee guidance with no address"),
+    ({"as_of_month": "10", "as_of_year": "2019"}, "must say when its facts date from", 'value="2019"'),
+    ({"as_of_month": "13", "as_of_year": "2019"}, "a number from 1 to 12", 'value="13"'),
+    ({"as_of_month": "10"}, "must include a year", 'value="10"'),
+    ({"as_of_year": "2999"}, "this month or in the past", 'value="2999"'),
 ]
+
+
+def test_an_answer_about_the_past_is_dated(console):
+    dated = {**NEW_FAQ, "answer": "In 2019, the council let a mutual keep bees on the roof.", "as_of_year": "2019"}
+    response = form_post(console.admin, "/staff/faq/new", "/staff/faq/new", {**dated, "as_of_month": "10"})
+    assert response.status_code == 303
+    assert search(console, BEES)["answer"]["as_of"] == "2019-10"
+    edit = f"/staff/faq/{NEW_FAQ['id']}"
+    page = console.admin.get(edit).text
+    assert 'id="as_of-month" name="as_of_month" type="text" inputmode="numeric" value="10"' in page
+    response = form_post(console.admin, edit, edit, dated)  # the year alone
+    assert response.status_code == 303 and get_faq(console, NEW_FAQ["id"]).as_of == "2019"
+    (_, updated) = events(console, NEW_FAQ["id"])
+    assert updated.detail == {"fields": ["as_of"]}
 
 
 def test_an_answer_can_cite_several_sources_with_their_titles(console):
@@ -438,6 +505,38 @@ def test_retiring_an_ambassador_takes_them_out_of_the_directory(console):
         ("ambassador_reinstated", actor),
     ]
     assert "Retired" in console.admin.get(page).text and "Ada Admin" in console.admin.get(page).text
+
+
+def test_only_an_ambassador_staff_confirmed_recently_is_offered_for_introductions(console):
+    def burnell() -> dict:
+        response = console.admin.get("/api/ambassadors", params={"name": "Andrew Burnell"}, headers=SERVICE)
+        (match,) = response.json()["matches"]
+        return match
+
+    # The content files date the details; no file can say someone still mentors.
+    assert burnell()["as_of"] == "2012-10-18" and burnell()["confirmed"] is False
+    listing = console.admin.get("/staff/ambassadors").text
+    assert "7 active ambassadors are not confirmed as still mentoring" in listing
+    page = "/staff/ambassadors/andrew-burnell"
+    assert "Nobody has confirmed that Andrew Burnell still mentors" in console.admin.get(page).text
+
+    response = form_post(console.admin, page, f"{page}/confirmed", {})
+    assert response.status_code == 303 and response.headers["location"] == f"{page}?done=confirmed"
+    assert burnell()["confirmed"] is True and burnell()["confirmed_on"] == date.today().isoformat()
+    stored = get_ambassador(console, "andrew-burnell")
+    assert (stored.confirmed_on, stored.confirmed_by) == (date.today(), "Ada Admin")
+    assert [(e.kind, e.actor) for e in events(console, "andrew-burnell")] == [
+        ("ambassador_confirmed", f"staff:{console.admin_id}")
+    ]
+    edit = console.admin.get(page).text
+    assert "Ada Admin confirmed on" in edit and "Confirmed as still mentoring" in edit
+    assert "6 active ambassadors are not confirmed" in console.admin.get("/staff/ambassadors").text
+
+    # A confirmation lasts AMBASSADOR_CONFIRMATION_MONTHS.
+    with console.app.state.session_factory.begin() as session:
+        session.get(Ambassador, "andrew-burnell").confirmed_on = date.today() - timedelta(days=400)
+    assert burnell()["confirmed"] is False
+    assert "too long ago" in console.admin.get(page).text
 
 
 def test_an_admin_adds_and_edits_an_ambassador(console):

@@ -92,6 +92,9 @@ def test_what_staff_changed_survives_a_reload_until_the_file_changes_that_entry(
         (lambda d: d["entries"][1].update(id=d["entries"][0]["id"]), "used twice"),
         (lambda d: d["entries"][0].update(source_url="not a url"), "source_url"),
         (lambda d: d["entries"][0].update(alternatives=["only one"]), "alternatives"),
+        # An answer about the past says when: its "as of" year is in the answer.
+        (lambda d: d["entries"][0].update(as_of="1997"), "never mentions 1997"),
+        (lambda d: d["entries"][0].update(as_of="2019-13"), "as_of"),
     ],
 )
 def test_invalid_content_is_refused_with_a_clear_error(db_session, content_dir, mutate, message):
