@@ -130,10 +130,26 @@ class Settings(BaseSettings):
         return value
 
     @validator("service_token")
-    def _refuse_default_secret_outside_development(cls, value: str, values: dict) -> str:
-        if values.get("environment") != "development" and value == DEFAULT_SERVICE_TOKEN:
+    def _strong_secret(cls, value: str, values: dict) -> str:
+        environment = values.get("environment")
+        if environment != "development" and value == DEFAULT_SERVICE_TOKEN:
             raise ValueError("SERVICE_TOKEN must be set to a secret value outside development")
+        if environment == "production" and not strong_secret(value):
+            raise ValueError(
+                f"SERVICE_TOKEN must be at least {MIN_SECRET_LENGTH} random characters in production: "
+                "python3 -c 'import secrets; print(secrets.token_urlsafe(32))' makes one"
+            )
         return value
+
+
+# A production secret: long, and not a word or a repeated pattern (32 random characters of
+# token_urlsafe have about 25 different ones).
+MIN_SECRET_LENGTH = 32
+MIN_SECRET_DISTINCT = 16
+
+
+def strong_secret(value: str) -> bool:
+    return len(value) >= MIN_SECRET_LENGTH and len(set(value)) >= MIN_SECRET_DISTINCT
 
 
 def normalise_database_url(url: str) -> str:

@@ -25,7 +25,7 @@ from bot.console.deps import Staff, admin_staff, check_csrf, render
 from bot.console.models import ContentEvent
 from bot.content.dates import months_before
 from bot.content.loader import AmbassadorFileEntry, FaqFileEntry
-from bot.database.core import utcnow
+from bot.database.core import LIKE_ESCAPE, contains_pattern, utcnow
 from bot.directory import places, sectors
 from bot.directory import service as directory_service
 from bot.directory.models import Ambassador
@@ -202,10 +202,6 @@ def _history(*, db_session: Session, entity_id: str, prefix: str) -> list[dict]:
             }
         )
     return rows
-
-
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 # FAQ entries ----------------------------------------------------------------------------
@@ -484,12 +480,12 @@ def faq_list(
         statement = _due(select(FaqEntry), cutoff).order_by(FaqEntry.last_reviewed.is_not(None), FaqEntry.last_reviewed)
     words = q.strip()
     if words:
-        pattern = f"%{_escape_like(words)}%"
+        pattern = contains_pattern(words)
         statement = statement.where(
             or_(
-                FaqEntry.id.ilike(pattern, escape="\\"),
-                FaqEntry.question.ilike(pattern, escape="\\"),
-                FaqEntry.answer.ilike(pattern, escape="\\"),
+                FaqEntry.id.ilike(pattern, escape=LIKE_ESCAPE),
+                FaqEntry.question.ilike(pattern, escape=LIKE_ESCAPE),
+                FaqEntry.answer.ilike(pattern, escape=LIKE_ESCAPE),
             )
         )
     entries = db_session.scalars(statement).all()

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 from bot.chat import service as chat_service
 from bot.chat.enums import Sender
 from bot.chat.models import Message
-from bot.database.core import utcnow
+from bot.database.core import LIKE_ESCAPE, contains_pattern, utcnow
 from bot.directory import service as directory_service
 from bot.hotline import flows
 from bot.hotline.enums import TicketEventKind, TicketOutcome, TicketPriority, TicketStatus
@@ -279,17 +279,18 @@ def list_tickets(
     if assignee_id is not None:
         query = query.where(Ticket.assignee_id == assignee_id)
     if search:
-        pattern = f"%{search.strip().lower()}%"
+        # % and _ in what staff type are searched for, not wildcards.
+        pattern, esc = contains_pattern(search.strip().lower()), LIKE_ESCAPE
         said = select(Message.conversation_id).where(
-            Message.sender == Sender.user.value, func.lower(Message.text).like(pattern)
+            Message.sender == Sender.user.value, func.lower(Message.text).like(pattern, escape=esc)
         )
         query = query.where(
             or_(
-                func.lower(Ticket.reference).like(pattern),
-                func.lower(Ticket.contact_name).like(pattern),
-                func.lower(Ticket.contact_email).like(pattern),
-                Ticket.contact_phone.like(pattern),
-                func.lower(Ticket.description).like(pattern),
+                func.lower(Ticket.reference).like(pattern, escape=esc),
+                func.lower(Ticket.contact_name).like(pattern, escape=esc),
+                func.lower(Ticket.contact_email).like(pattern, escape=esc),
+                Ticket.contact_phone.like(pattern, escape=esc),
+                func.lower(Ticket.description).like(pattern, escape=esc),
                 Ticket.conversation_id.in_(said),
             )
         )

@@ -119,3 +119,14 @@ def test_going_live_pauses_the_bot_and_leaving_resumes_it(db_session):
     assert texts[-3:] == [hotline_service.LIVE_NOTICE, "Hello, I'm Jo.", hotline_service.BACK_TO_BOT_NOTICE]
     kinds = [e.kind for e in hotline_service.events(db_session=db_session, ticket=ticket)]
     assert kinds == ["created", "status_changed", "staff_replied", "status_changed"]
+
+
+@pytest.mark.parametrize("typed", ["%", "_", "100%", "a_b"])
+def test_search_treats_percent_and_underscore_as_themselves(db_session, typed):
+    plain = hotline_service.create(db_session=db_session, ticket_in=ticket_in(conversation_id="plain"))
+    marked = hotline_service.create(
+        db_session=db_session,
+        ticket_in=ticket_in(conversation_id="marked", description="Can we keep 100% of staff? See note a_b."),
+    )
+    found = hotline_service.list_tickets(db_session=db_session, search=typed)
+    assert [t.id for t in found] == [marked.id] and plain.id not in [t.id for t in found]
