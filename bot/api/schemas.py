@@ -3,6 +3,7 @@ optional fields are documented as nullable and whose times say they are UTC."""
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timezone
 from typing import Any, List
 
@@ -29,6 +30,34 @@ class ApiModel(BaseModel):
         # The store keeps times as naive UTC; on the wire a time carries its offset (RFC 3339).
         if isinstance(value, datetime) and value.tzinfo is None:
             return value.replace(tzinfo=timezone.utc)
+        return value
+
+
+# Characters no text a person sends contains: C0 controls other than tab and line breaks,
+# DEL, and lone UTF-16 surrogates (JSON can carry "\ud800"; nothing downstream can encode it).
+_NOT_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+
+
+def _check_text(value: Any) -> None:
+    if isinstance(value, str):
+        if _NOT_TEXT.search(value):
+            raise ValueError("contains characters that are not text (a control character or a lone surrogate)")
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _check_text(key)
+            _check_text(item)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            _check_text(item)
+
+
+class RequestModel(ApiModel):
+    """A request body: any string in it, however deep, must be text (a clear 422 otherwise,
+    not a failure further on)."""
+
+    @validator("*", pre=True, allow_reuse=True)
+    def _only_text(cls, value: Any) -> Any:
+        _check_text(value)
         return value
 
 

@@ -5,7 +5,7 @@ from typing import List
 
 from pydantic import Field, constr, validator
 
-from bot.api.schemas import ApiModel
+from bot.api.schemas import ApiModel, RequestModel
 from bot.faq.enums import SearchDecision
 
 QueryText = constr(strip_whitespace=True, min_length=1, max_length=500)
@@ -45,7 +45,7 @@ class FaqCandidate(ApiModel):
     score: float
 
 
-class FaqSearchRequest(ApiModel):
+class FaqSearchRequest(RequestModel):
     query: QueryText
     conversation_id: constr(strip_whitespace=True, min_length=1, max_length=64) | None = None
     limit: int = Field(3, ge=1, le=10)
@@ -70,7 +70,7 @@ class FeedbackRecorded(ApiModel):
     helpful: bool
 
 
-class FeedbackCreate(ApiModel):
+class FeedbackCreate(RequestModel):
     conversation_id: constr(strip_whitespace=True, min_length=1, max_length=64) | None = None
     faq_id: constr(strip_whitespace=True, min_length=1, max_length=120) | None = None
     helpful: bool

@@ -5,20 +5,20 @@ from typing import List
 
 from pydantic import Field, constr, root_validator, validator
 
-from bot.api.schemas import ApiModel
+from bot.api.schemas import ApiModel, RequestModel
 from bot.hotline import contact
 from bot.hotline.enums import ContactMethod, TicketPriority, TicketReason, TicketStatus
 
 ConversationId = constr(strip_whitespace=True, min_length=1, max_length=64, regex=r"^[A-Za-z0-9_.:\-]+$")
 
 
-class TranscriptMessage(ApiModel):
+class TranscriptMessage(RequestModel):
     sender: constr(regex=r"^(user|bot)$")
     text: constr(max_length=5000) = ""
     data: dict | None = None
 
 
-class TicketCreate(ApiModel):
+class TicketCreate(RequestModel):
     conversation_id: ConversationId
     reason: TicketReason
     category: constr(strip_whitespace=True, max_length=60) | None = None

@@ -83,6 +83,9 @@ def test_ticket_creation(api, database_url):
         assert session.scalars(select(TicketEvent).where(TicketEvent.ticket_id == ticket.id)).all()
 
 
+JSON = {"headers": {"Content-Type": "application/json"}}
+
+
 @pytest.mark.parametrize(
     "method, path, kwargs, status, words",
     [
@@ -118,6 +121,18 @@ def test_ticket_creation(api, database_url):
         ("post", "/api/tickets", {"json": {**GOOD_TICKET, "ambassador_id": "nobody"}}, 422, "nobody"),
         ("post", "/api/tickets", {"json": {**GOOD_TICKET, "conversation_id": "../../etc"}}, 422, "conversation_id"),
         ("post", "/api/tickets", {"json": [1, 2, 3]}, 422, "not valid"),
+        # Characters that are not text: a lone surrogate (valid JSON, unencodable), NUL, BEL.
+        ("post", "/api/faq/search", {"content": b'{"query": "what is \\ud800 TUPE"}', **JSON}, 422, "not text"),
+        ("post", "/api/tickets", {"json": {**GOOD_TICKET, "contact_name": "Sam\u0000 Jones"}}, 422, "not text"),
+        ("post", "/api/tickets", {"json": {**GOOD_TICKET, "description": "ring \u0007 me"}}, 422, "not text"),
+        (
+            "post",
+            "/api/tickets",
+            {"json": {**GOOD_TICKET, "transcript": [{"sender": "user", "text": "hi", "data": {"x": "\u0000"}}]}},
+            422,
+            "not text",
+        ),
+        ("post", "/api/faq/feedback", {"json": {"helpful": True, "conversation_id": "c\u0000"}}, 422, "not text"),
     ],
 )
 def test_bad_input_gets_a_clear_4xx(api, method, path, kwargs, status, words):
