@@ -44,13 +44,30 @@ CONTENT_SECURITY_POLICY = (
 )
 
 
+HSTS = "max-age=31536000; includeSubDomains"
+# Responses that carry personal data or a conversation's token: never kept by a browser or
+# a proxy cache (static files are not among them).
+PRIVATE_PREFIXES = ("/staff", "/chat/api", "/api")
+STATIC_PREFIXES = ("/staff/static",)
+
+
 class SecurityHeaders(BaseHTTPMiddleware):
+    def __init__(self, app, *, production: bool) -> None:
+        super().__init__(app)
+        self.production = production
+
     async def dispatch(self, request: Request, call_next):
         response = await call_next(request)
+        path = request.url.path
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-        if not request.url.path.startswith("/api/docs"):  # Swagger UI needs its own scripts
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        if not path.startswith("/api/docs"):  # Swagger UI needs its own scripts (not in production)
             response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        if path.startswith(PRIVATE_PREFIXES) and not path.startswith(STATIC_PREFIXES):
+            response.headers["Cache-Control"] = "no-store"
+        if self.production:
+            response.headers.setdefault("Strict-Transport-Security", HSTS)
         return response
 
 
@@ -77,20 +94,22 @@ def _describe(error: dict) -> dict:
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
+    production = settings.environment == "production"
     app = FastAPI(
         title="Mutuals Information Service assistant",
         description="The bot web service: internal API for the action server.",
         version="1.0.0",
-        docs_url="/api/docs",
+        # Swagger UI loads its scripts from a CDN: not served in production.
+        docs_url=None if production else "/api/docs",
         redoc_url=None,
-        openapi_url="/api/openapi.json",
+        openapi_url=None if production else "/api/openapi.json",
     )
     app.state.settings = settings
     labels.set_display_zone(settings.office_timezone)
     app.state.engine = make_engine(settings.database_url)
     app.state.session_factory = make_session_factory(app.state.engine)
     app.add_middleware(BodySizeLimit)
-    app.add_middleware(SecurityHeaders)
+    app.add_middleware(SecurityHeaders, production=production)
     if settings.allowed_origins:
         app.add_middleware(
             CORSMiddleware,
