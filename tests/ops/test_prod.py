@@ -19,7 +19,7 @@ PG_TRACKER = "postgresql://mis:secret@127.0.0.1:5432/mutuals_tracker"
 def settings(**overrides) -> Settings:
     values = {
         "environment": "production",
-        "service_token": "a-real-secret-for-tests",
+        "service_token": "Zq8-t1Lr3XwVb9kPm2Nd7Hc5Gy4Ja6Ue0Sf",  # 32+ random characters, as production needs
         "database_url": PG,
         "tracker_database_url": PG_TRACKER,
         "redis_url": "redis://127.0.0.1:6379/2",
