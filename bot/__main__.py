@@ -6,9 +6,11 @@ import argparse
 import sys
 
 from bot.config import get_settings
+from bot.privacy.files import private_umask
 
 
 def main(argv: list[str] | None = None) -> int:
+    private_umask()  # a SQLite store or anything else this creates: owner only
     parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("migrate", help="create or migrate the store to the newest schema")

@@ -1,4 +1,5 @@
-"""Personal data kept out of the logs: email addresses and UK phone numbers are masked.
+"""Personal data kept out of the logs: email addresses and UK phone numbers are masked,
+and conversation ids in paths shortened.
 
 Visitors type their contact details into the chat and staff search the queue by them, so
 they turn up in messages and in access-log lines (`/staff?q=jo%40example.com`). The
@@ -33,12 +34,17 @@ PHONE = re.compile(
     r"(?!\d)"
 )
 
+# A conversation's id in a path (`/chat/api/conversations/<id>/messages`) is half of what
+# reads it: the access log keeps its first four characters, enough to follow one visit.
+CONVERSATION = re.compile(r"(/conversations/)([A-Za-z0-9_-]{4})[A-Za-z0-9_-]+")
+
 _traceback_formatter = logging.Formatter()
 
 
 def mask(text: str) -> str:
-    """The text with email addresses and UK phone numbers replaced by placeholders."""
-    return PHONE.sub(PHONE_MASK, EMAIL.sub(EMAIL_MASK, text))
+    """The text with email addresses and UK phone numbers replaced by placeholders, and
+    conversation ids in paths cut to their first four characters."""
+    return CONVERSATION.sub(r"\1\2...", PHONE.sub(PHONE_MASK, EMAIL.sub(EMAIL_MASK, text)))
 
 
 def _mask_value(value: Any) -> Any:

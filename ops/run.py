@@ -10,12 +10,14 @@ from bot.config import get_settings
 from bot.content import loader
 from bot.database import migrate
 from bot.database.core import make_engine, make_session_factory, session_scope
+from bot.privacy.files import keep_private
 from ops import model
 from ops.processes import ROOT, process_env, run_under_honcho, wait_until_ready, write_endpoints
 
 
 def prepare():
     settings = get_settings()
+    keep_private(ROOT / "var")  # the stores, trackers and endpoints file: owner only
     print("==> Migrating the store", flush=True)
     migrate.upgrade(settings.database_url)
     print("==> Loading FAQ entries and ambassadors from data/content", flush=True)
