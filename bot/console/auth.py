@@ -5,6 +5,9 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+import threading
+import time
+from collections import defaultdict, deque
 from datetime import timedelta
 
 from argon2 import PasswordHasher
@@ -84,6 +87,42 @@ def authenticate(*, db_session: Session, email: str, password: str) -> StaffAcco
     if _hasher.check_needs_rehash(account.password_hash):
         account.password_hash = hash_password(password)
     return account
+
+
+class FailedSignIns:
+    """Wrong passwords for one account are slowed, never blocked: blocking by email would
+    let anyone lock a named colleague out. After `free` failures within `window` seconds,
+    each further attempt on that account waits twice as long as the one before, up to
+    `longest` seconds. (Attempts from one address are limited separately.)"""
+
+    def __init__(self, *, free: int = 5, window: float = 15 * 60, longest: float = 8.0, clock=time.monotonic):
+        self.free, self.window, self.longest = free, window, longest
+        self._clock = clock
+        self._failures: dict[str, deque[float]] = defaultdict(deque)
+        self._lock = threading.Lock()
+
+    def _recent(self, email: str) -> deque[float]:
+        failures = self._failures[normalise_email(email)]
+        while failures and failures[0] <= self._clock() - self.window:
+            failures.popleft()
+        return failures
+
+    def delay(self, email: str) -> float:
+        """How long the next attempt on this account waits, in seconds."""
+        with self._lock:
+            extra = len(self._recent(email)) - self.free
+        return 0.0 if extra < 0 else min(self.longest, 0.5 * 2**extra)
+
+    def failed(self, email: str) -> None:
+        with self._lock:
+            self._recent(email).append(self._clock())
+            if len(self._failures) > 10_000:  # forget idle accounts so memory stays bounded
+                for idle in [k for k, v in self._failures.items() if not v]:
+                    del self._failures[idle]
+
+    def succeeded(self, email: str) -> None:
+        with self._lock:
+            self._failures.pop(normalise_email(email), None)
 
 
 def _session_key(token: str) -> str:

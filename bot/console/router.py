@@ -4,6 +4,7 @@ needs a signed-in member of staff and every form carries a CSRF token."""
 from __future__ import annotations
 
 import secrets
+import time
 from datetime import datetime
 
 from fastapi import APIRouter, Depends, Form, Query, Request
@@ -50,6 +51,12 @@ def _login_limiter(request: Request):
     return request.app.state.login_limiter
 
 
+def _failed_sign_ins(request: Request) -> auth.FailedSignIns:
+    if not hasattr(request.app.state, "failed_sign_ins"):
+        request.app.state.failed_sign_ins = auth.FailedSignIns()
+    return request.app.state.failed_sign_ins
+
+
 # Signing in and out ---------------------------------------------------------------------
 
 
@@ -93,16 +100,19 @@ def sign_in(
     if not expected or not secrets.compare_digest(expected, csrf_token):
         return again("The sign-in form had expired. Enter your details again.", 400)
     address = request.client.host if request.client else "unknown"
-    limiter = _login_limiter(request)
-    wait = limiter.hit(f"address:{address}") or limiter.hit(f"email:{auth.normalise_email(email)}")
+    wait = _login_limiter(request).hit(f"address:{address}")
     if wait:
         minutes = max(1, round(wait / 60))
         return again(
             f"Too many sign-in attempts. Wait {minutes} minute{'s' if minutes != 1 else ''} and try again.", 429
         )
+    failures = _failed_sign_ins(request)
+    time.sleep(failures.delay(email[:254]))  # repeated failures on one account are slowed
     account = auth.authenticate(db_session=db_session, email=email[:254], password=password[:1000])
     if account is None:
+        failures.failed(email[:254])
         return again("The email address or password is not right.", 401)
+    failures.succeeded(email[:254])
     token, _session = auth.start_session(db_session=db_session, account=account)
     db_session.commit()  # before the redirect: the browser's next request must find the session
     response = _see_other(_safe_next(next))

@@ -5,9 +5,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 
 from bot.chat.models import Conversation
+from bot.console import auth
 from bot.console.models import StaffSession
 from bot.hotline import service as hotline_service
 from bot.hotline.models import Ticket, TicketEvent
@@ -80,13 +82,34 @@ def test_sign_in_form_needs_its_csrf_token(console):
     assert response.status_code == 400 and "expired" in response.text
 
 
-def test_sign_in_attempts_are_rate_limited(database_url):
-    with console_client(database_url, staff_login_attempts_per_15_minutes=3) as client:
-        codes = [sign_in(client, "agent@example.gov.uk", "not the password").status_code for _ in range(3)]
+def test_sign_in_attempts_are_limited_per_address_and_cannot_lock_a_colleague_out(database_url):
+    with console_client(database_url, staff_login_attempts_per_15_minutes=3) as attacker:
+        codes = [sign_in(attacker, "agent@example.gov.uk", "not the password").status_code for _ in range(3)]
         assert codes == [401, 401, 401]
-        blocked = sign_in(client, "agent@example.gov.uk")  # even the right password waits
+        blocked = sign_in(attacker, "agent@example.gov.uk")  # even the right password waits
         assert blocked.status_code == 429 and "Too many sign-in attempts" in blocked.text
-    client.app.state.engine.dispose()
+        # The agent, at their own desk, still signs in: the account itself is not locked.
+        with TestClient(attacker.app, follow_redirects=False, client=("192.0.2.10", 50000)) as agent:
+            assert sign_in(agent, "agent@example.gov.uk").status_code == 303
+    attacker.app.state.engine.dispose()
+
+
+def test_repeated_failures_on_one_account_are_slowed_not_blocked():
+    now = [0.0]
+    failures = auth.FailedSignIns(free=2, window=900, longest=4.0, clock=lambda: now[0])
+    delays = []
+    for _ in range(6):
+        delays.append(failures.delay("Jo@Example.gov.uk"))
+        failures.failed("jo@example.gov.uk")
+    assert delays == [0.0, 0.0, 0.5, 1.0, 2.0, 4.0]  # doubling, then capped
+    assert failures.delay("someone.else@example.gov.uk") == 0.0
+    now[0] += 901  # the window passes
+    assert failures.delay("jo@example.gov.uk") == 0.0
+    failures.failed("jo@example.gov.uk")
+    failures.failed("jo@example.gov.uk")
+    failures.failed("jo@example.gov.uk")
+    failures.succeeded("jo@example.gov.uk")
+    assert failures.delay("jo@example.gov.uk") == 0.0
 
 
 def test_sign_out_ends_the_session(console):
