@@ -102,7 +102,8 @@ def mask_personal_data_in_logs() -> None:
     handlers rasa_sdk has set up, and the action loggers). Safe to call more than once."""
     from bot import logs
 
-    logs.install("", "rasa_sdk", "actions")
+    logging.captureWarnings(True)  # warnings too, through the masked handlers
+    logs.install("", "rasa_sdk", "actions", "py.warnings")
 
 
 @functools.lru_cache(maxsize=1)

@@ -1,4 +1,5 @@
-"""Personal data kept out of the logs: email addresses and UK phone numbers are masked,
+"""Personal data kept out of the logs: email addresses and phone numbers (UK ones however
+written, others in international form) are masked,
 and conversation ids in paths shortened.
 
 Visitors type their contact details into the chat and staff search the queue by them, so
@@ -34,6 +35,12 @@ PHONE = re.compile(
     r"(?!\d)"
 )
 
+# Any other country's number, written internationally: +1 415 555 2671, +33 1 23 45 67 89,
+# +353 87 123 4567 (and %2B... in query strings).
+INTERNATIONAL_PHONE = re.compile(
+    r"(?:(?<![\w-])|(?<=%20)|(?<=%3D))(?:\+|%2B|%252B)[1-9](?:" + _SEP + r"\d){6,13}(?!\d)"
+)
+
 # A conversation's id in a path (`/chat/api/conversations/<id>/messages`) is half of what
 # reads it: the access log keeps its first four characters, enough to follow one visit.
 CONVERSATION = re.compile(r"(/conversations/)([A-Za-z0-9_-]{4})[A-Za-z0-9_-]+")
@@ -42,9 +49,10 @@ _traceback_formatter = logging.Formatter()
 
 
 def mask(text: str) -> str:
-    """The text with email addresses and UK phone numbers replaced by placeholders, and
+    """The text with email addresses and phone numbers replaced by placeholders, and
     conversation ids in paths cut to their first four characters."""
-    return CONVERSATION.sub(r"\1\2...", PHONE.sub(PHONE_MASK, EMAIL.sub(EMAIL_MASK, text)))
+    masked = PHONE.sub(PHONE_MASK, EMAIL.sub(EMAIL_MASK, text))
+    return CONVERSATION.sub(r"\1\2...", INTERNATIONAL_PHONE.sub(PHONE_MASK, masked))
 
 
 def _mask_value(value: Any) -> Any:

@@ -16,6 +16,9 @@ from bot.logs import PersonalDataFilter
 
 
 def mask_every_record() -> logging.Filter:
+    # Python warnings (Rasa's libraries print a payload in some) go through logging, and so
+    # through the masking, rather than straight to stderr.
+    logging.captureWarnings(True)
     masker = PersonalDataFilter()
     previous = logging.getLogRecordFactory()
     if getattr(previous, "masks_personal_data", False):

@@ -35,6 +35,10 @@ from bot.database import migrate
         ("/staff?q=07700%20900123", "/staff?q=[phone]"),
         ("/staff?q=%2B447700900123", "/staff?q=[phone]"),
         ("next=%2Fstaff%3Fq%3D07700%2B900123", "next=%2Fstaff%3Fq%3D[phone]"),
+        # Other countries' numbers, written internationally.
+        ("call +1 415 555 2671 or +33 1 23 45 67 89", "call [phone] or [phone]"),
+        ("/staff?q=%2B353871234567&status=all", "/staff?q=[phone]&status=all"),
+        ("+49 (30) 1234 5678", "[phone]"),
         # A conversation's id is half of what reads it: the access log keeps 4 characters.
         (
             '"POST /chat/api/conversations/447XOj8zC9CUh_5haq5b-eL6/messages HTTP/1.1" 202',
@@ -59,6 +63,7 @@ def test_email_addresses_and_uk_phone_numbers_are_masked(text, masked):
         "2026-12-01 10:00:00,123",
         '127.0.0.1:8000 - "GET /staff HTTP/1.1" 303',
         "score 0.2286419753086",
+        "offset +00:00, score +1.5, +12 points",
         "took 1701234567.123 s",
     ],
 )
