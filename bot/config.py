@@ -77,6 +77,11 @@ class Settings(BaseSettings):
     chat_messages_per_minute: int = 20  # per conversation
     chat_requests_per_minute_per_address: int = 120
     chat_conversations_per_hour_per_address: int = 30
+    # Reads (the transcript, opening the event stream) a minute from one address, and event
+    # streams open at once on one conversation and from one address (per web instance).
+    chat_reads_per_minute_per_address: int = 120
+    chat_streams_per_conversation: int = 3
+    chat_streams_per_address: int = 10
     rasa_timeout_seconds: float = 20.0
     # Event streams end after this long; the widget reconnects with Last-Event-ID.
     chat_stream_max_seconds: float = 300.0

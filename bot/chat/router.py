@@ -5,8 +5,10 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+import threading
 import time
-from collections.abc import AsyncIterator
+from collections import Counter
+from collections.abc import AsyncIterator, Callable
 from datetime import timedelta
 
 from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request, status
@@ -14,6 +16,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import StreamingResponse
 from sqlalchemy.orm import Session
+from starlette.background import BackgroundTask
 
 from bot.api.deps import get_db, get_settings_dep
 from bot.api.schemas import problems
@@ -65,6 +68,42 @@ class Limits:
         self.new_per_address = make_limiter(
             settings.chat_conversations_per_hour_per_address, 3600, name="new", redis_url=shared
         )
+        self.reads_per_address = make_limiter(
+            settings.chat_reads_per_minute_per_address, 60, name="reads", redis_url=shared
+        )
+        self.streams = StreamSlots(settings.chat_streams_per_conversation, settings.chat_streams_per_address)
+
+
+class StreamSlots:
+    """Event streams open at once, per conversation and per address, in this web instance:
+    each holds a connection and polls the store, so nobody may open them without end."""
+
+    def __init__(self, per_conversation: int, per_address: int) -> None:
+        self.per_conversation, self.per_address = per_conversation, per_address
+        self._open: Counter[str] = Counter()
+        self._lock = threading.Lock()
+
+    def take(self, conversation_id: str, address: str) -> Callable[[], None] | None:
+        """A release function for a new stream's slot, or None when either limit is reached."""
+        keys = (f"conversation:{conversation_id}", f"address:{address}")
+        with self._lock:
+            if self._open[keys[0]] >= self.per_conversation or self._open[keys[1]] >= self.per_address:
+                return None
+            self._open.update(keys)
+        released = False
+
+        def release() -> None:
+            nonlocal released
+            with self._lock:
+                if released:
+                    return
+                released = True
+                self._open.subtract(keys)
+                for key in keys:
+                    if self._open[key] <= 0:
+                        del self._open[key]
+
+        return release
 
 
 def _limits(request: Request) -> Limits:
@@ -172,14 +211,18 @@ def send_message(
 @router.get(
     "/conversations/{conversation_id}/messages",
     response_model=MessagesPage,
-    responses=problems(401, 404, 422, 503),
+    responses=problems(401, 404, 422, 429, 503),
 )
 def read_messages(
+    request: Request,
     after: int = Query(0, ge=0, le=MAX_MESSAGE_ID, description="Only messages with a larger id"),
     conversation: Conversation = Depends(conversation_for),
     db_session: Session = Depends(get_db),
 ) -> MessagesPage:
     """The transcript so far (or since a message id)."""
+    wait = _limits(request).reads_per_address.hit(_address(request))
+    if wait:
+        raise _too_many(wait, "reading messages")
     messages = chat_service.messages_after(db_session=db_session, conversation_id=conversation.id, after_id=after)
     return MessagesPage(
         messages=[MessageRead(**chat_service.to_read(m)) for m in messages], with_staff=conversation.bot_paused
@@ -194,7 +237,7 @@ def read_messages(
             "content": {"text/event-stream": {"schema": SERVER_SENT_EVENT}},
             "description": "Server-sent events: one per message, its `id` the message id",
         },
-        **problems(400, 401, 404, 422, 503),
+        **problems(400, 401, 404, 422, 429, 503),
     },
 )
 def stream_events(
@@ -213,6 +256,17 @@ def stream_events(
         if not (value.isascii() and value.isdigit()) or int(value) > MAX_MESSAGE_ID:
             raise HTTPException(status.HTTP_400_BAD_REQUEST, "Last-Event-ID must be a message id (a whole number).")
         start_after = int(value)
+    limits = _limits(request)
+    wait = limits.reads_per_address.hit(_address(request))
+    if wait:
+        raise _too_many(wait, "reconnecting")
+    release = limits.streams.take(conversation.id, _address(request))
+    if release is None:
+        raise HTTPException(
+            status.HTTP_429_TOO_MANY_REQUESTS,
+            "Too many live connections are open to this conversation. Close another window and try again.",
+            headers={"Retry-After": "5"},
+        )
     factory = request.app.state.session_factory
     conversation_id = conversation.id
 
@@ -234,6 +288,13 @@ def stream_events(
             return messages
 
     async def events() -> AsyncIterator[str]:
+        try:
+            async for event in _events():
+                yield event
+        finally:
+            release()
+
+    async def _events() -> AsyncIterator[str]:
         last_id = start_after
         sent: dict[int, float] = {}  # id -> when, for the late-commit look-back
         started = last_beat = time.monotonic()
@@ -268,4 +329,5 @@ def stream_events(
         events(),
         media_type="text/event-stream",
         headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
+        background=BackgroundTask(release),  # also when the stream never started
     )

@@ -21,14 +21,8 @@ def fake_rasa():
 
 
 def gateway_client(database_url: str, rasa_port: int, **overrides) -> TestClient:
-    settings = make_settings(
-        database_url,
-        rasa_port=rasa_port,
-        rasa_timeout_seconds=2,
-        chat_stream_max_seconds=1.0,
-        chat_stream_poll_seconds=0.05,
-        **overrides,
-    )
+    defaults = {"rasa_timeout_seconds": 2, "chat_stream_max_seconds": 1.0, "chat_stream_poll_seconds": 0.05}
+    settings = make_settings(database_url, rasa_port=rasa_port, **{**defaults, **overrides})
     return TestClient(create_app(settings))
 
 

@@ -372,3 +372,14 @@ def test_cors_allows_only_configured_origins(database_url, fake_rasa):
         denied = client.options("/chat/api/conversations", headers={"Origin": "https://evil.example", **preflight})
         assert "access-control-allow-origin" not in denied.headers
     client.app.state.engine.dispose()
+
+
+def test_reads_are_limited_per_address(database_url, fake_rasa):
+    port = int(fake_rasa.url.rsplit(":", 1)[1])
+    with gateway_client(database_url, port, chat_reads_per_minute_per_address=3) as client:
+        conversation_id, auth = start(client)
+        url = f"/chat/api/conversations/{conversation_id}/messages"
+        assert [client.get(url, headers=auth).status_code for _ in range(3)] == [200, 200, 200]
+        refused = client.get(url, headers=auth)
+        assert refused.status_code == 429 and int(refused.headers["Retry-After"]) >= 1
+    client.app.state.engine.dispose()
