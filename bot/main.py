@@ -71,13 +71,23 @@ class SecurityHeaders(BaseHTTPMiddleware):
         return response
 
 
+class StaticFilesNoNul(StaticFiles):
+    """Static files where a path holding NUL (`/widget/%00`) is simply not found: the
+    standard class lets the operating system's error out as a 500."""
+
+    def lookup_path(self, path: str):
+        if "\x00" in path:
+            return "", None
+        return super().lookup_path(path)
+
+
 class BodySizeLimit(BaseHTTPMiddleware):
     """Refuse oversized request bodies before they are read."""
 
     async def dispatch(self, request: Request, call_next):
         length = request.headers.get("content-length")
         if length is not None:
-            if not length.isdigit():
+            if not (length.isascii() and length.isdigit()):
                 return JSONResponse({"detail": "The Content-Length header is not a number."}, status_code=400)
             if int(length) > MAX_BODY_BYTES:
                 return JSONResponse(
@@ -182,10 +192,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(console_router)
     app.include_router(content_router)
     app.include_router(insight_router)
-    app.mount("/widget", StaticFiles(directory=CHAT_DIR / "static" / "widget"), name="widget")
-    app.mount("/staff/static", StaticFiles(directory=CONSOLE_STATIC), name="console-static")
+    app.mount("/widget", StaticFilesNoNul(directory=CHAT_DIR / "static" / "widget"), name="widget")
+    app.mount("/staff/static", StaticFilesNoNul(directory=CONSOLE_STATIC), name="console-static")
     # GOV.UK Frontend's stylesheet finds its fonts and images under /assets.
-    app.mount("/assets", StaticFiles(directory=CONSOLE_STATIC / "govuk" / "assets"), name="govuk-assets")
+    app.mount("/assets", StaticFilesNoNul(directory=CONSOLE_STATIC / "govuk" / "assets"), name="govuk-assets")
 
     @app.on_event("startup")
     def _warm_faq_index() -> None:

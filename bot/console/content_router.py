@@ -137,6 +137,11 @@ def _no_ambassador(request: Request, staff: Staff, ambassador_id: str) -> HTMLRe
     return _not_found(request, staff, "Ambassador not found", message)
 
 
+def _digits(text: str) -> bool:
+    """ASCII digits only: "²" is a digit to str.isdigit, but int() refuses it."""
+    return text.isascii() and text.isdigit()
+
+
 def _lines(text: str) -> list[str]:
     return [line.strip() for line in text.splitlines() if line.strip()]
 
@@ -190,7 +195,7 @@ def _history(*, db_session: Session, entity_id: str, prefix: str) -> list[dict]:
     rows = []
     for event in events:
         who = event.actor
-        if who.startswith("staff:") and who[6:].isdigit():
+        if who.startswith("staff:") and _digits(who[6:]):
             who = names.get(int(who[6:]), who)
         fields = (event.detail or {}).get("fields") or []
         rows.append(
@@ -286,11 +291,11 @@ def _as_of(form: FaqForm) -> tuple[str | None, str | None]:
         return None, None
     if not form.as_of_year:
         return None, "The date the answer is correct as of must include a year"
-    if not form.as_of_year.isdigit() or len(form.as_of_year) != 4:
+    if not _digits(form.as_of_year) or len(form.as_of_year) != 4:
         return None, "The year the answer is correct as of must be 4 numbers, for example 2019"
     if not form.as_of_month:
         value = form.as_of_year
-    elif not form.as_of_month.isdigit() or not 1 <= int(form.as_of_month) <= 12:
+    elif not _digits(form.as_of_month) or not 1 <= int(form.as_of_month) <= 12:
         return None, "The month the answer is correct as of must be a number from 1 to 12"
     else:
         value = f"{form.as_of_year}-{int(form.as_of_month):02d}"
@@ -306,7 +311,7 @@ def _reviewed_date(form: FaqForm) -> tuple[date | None, str | None]:
     missing = [name for name, value in parts.items() if not value]
     if missing:
         return None, f"The date the answer was last reviewed must include a {' and a '.join(missing)}"
-    if not all(value.isdigit() for value in parts.values()) or len(form.reviewed_year) != 4:
+    if not all(_digits(value) for value in parts.values()) or len(form.reviewed_year) != 4:
         return None, "The date the answer was last reviewed must be a real date"
     try:
         reviewed = date(int(form.reviewed_year), int(form.reviewed_month), int(form.reviewed_day))

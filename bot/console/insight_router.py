@@ -45,7 +45,7 @@ def _common(staff: Staff) -> dict:
 
 
 def _period(days: str) -> int:
-    return int(days) if days.isdigit() and int(days) in PERIODS else DEFAULT_PERIOD
+    return int(days) if days.isascii() and days.isdigit() and int(days) in PERIODS else DEFAULT_PERIOD
 
 
 # Charts ---------------------------------------------------------------------------------

@@ -147,16 +147,17 @@ def _staff_names(db_session: Session) -> dict[int, str]:
 @router.get("", response_class=HTMLResponse)
 def queue(
     request: Request,
-    status: str = Query("waiting"),
-    reason: str = Query(""),
-    assignee: str = Query(""),
+    status: str = Query("waiting", max_length=40),
+    reason: str = Query("", max_length=60),
+    # "me", or a staff account's id (ASCII digits: "²" is a digit to str.isdigit, not to int).
+    assignee: str = Query("", max_length=12, regex=r"^(me|[0-9]*)$"),
     q: str = Query("", max_length=200),
     staff: Staff = Depends(current_staff),
     db_session: Session = Depends(get_db),
 ):
     """Waiting tickets oldest first (or any status), with filters and search."""
     status_filter = TicketStatus(status) if status in labels.STATUS_LABELS else None
-    assignee_id = staff.account.id if assignee == "me" else (int(assignee) if assignee.isdigit() else None)
+    assignee_id = staff.account.id if assignee == "me" else (int(assignee) if assignee else None)
     tickets = hotline_service.list_tickets(
         db_session=db_session,
         status=status_filter,

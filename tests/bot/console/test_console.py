@@ -322,3 +322,49 @@ def test_the_create_staff_command(tmp_path):
         )
         assert account is not None and account.role == "admin"
     engine.dispose()
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/staff?assignee=%C2%B2",  # a digit to str.isdigit, not to int()
+        "/staff?assignee=" + "9" * 400,
+        "/staff/tickets/MIS-000001/messages.json?after=1e20",
+        "/staff/static/%00",
+        "/widget/%00",
+        "/assets/%00",
+    ],
+)
+def test_malformed_parameters_get_a_4xx_not_a_500(database_url, path):
+    with console_client(database_url) as client:
+        client.raise_server_exceptions = False  # a 500 shows as a 500, not as this test's error
+        sign_in(client, "admin@example.gov.uk")
+        response = client.get(path)
+        assert 400 <= response.status_code < 500, (path, response.status_code)
+    client.app.state.engine.dispose()
+
+
+def test_a_date_in_other_digits_is_refused_not_a_500(database_url):
+    with console_client(database_url) as client:
+        client.raise_server_exceptions = False
+        sign_in(client, "admin@example.gov.uk")
+        page = "/staff/faq/what-is-an-asset-lock"
+        form = client.get(page).text
+        data = {
+            "question": "What is an asset lock?",
+            "alternatives": "a\nb\nc",
+            "answer": "An asset lock keeps assets for the community.",
+            "topic": "legal-forms",
+            "source_url": "https://www.gov.uk/cic",
+            "last_reviewed_day": "1",
+            "last_reviewed_month": "1",
+            "last_reviewed_year": "²²²²",
+            "as_of_year": "²²²²",
+            "csrf_token": csrf_from(form),
+        }
+        response = client.post(page, data=data)
+        assert response.status_code == 400 and "must be a real date" in response.text
+        bad_length = client.post("/api/faq/search", content=b"{}", headers={"Content-Length": b"\xb2"})
+        assert bad_length.status_code == 400
+        assert client.get("/staff/unanswered?days=%C2%B2").status_code == 200  # the default period
+    client.app.state.engine.dispose()
