@@ -55,8 +55,9 @@ class ActionStartHandoff(Action):
             events.append(SlotSet("ambassador_id", ambassador["id"] if ambassador else None))
             if ambassador and ambassador.get("confirmed") is False:
                 text = (
-                    f"The hotline team has not confirmed recently that {ambassador['name']} still "
-                    "mentors. They will check, and suggest another ambassador if not. I need a few "
+                    "Ambassadors' contact details are not shared here, so the hotline team makes "
+                    f"introductions. They have not confirmed recently that {ambassador['name']} still "
+                    "mentors: they will check, and suggest another ambassador if not. I need a few "
                     "details so they can get back to you."
                 )
             else:

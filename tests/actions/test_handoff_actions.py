@@ -68,6 +68,8 @@ def test_introduction_to_an_ambassador_not_confirmed_says_the_team_will_check(fa
     )
     assert slots["ambassador_id"] == "scott-darraugh"
     assert "not confirmed recently that Scott Darraugh still mentors" in messages[0]["text"]
+    # Asked for an ambassador's own details, the visitor still hears why they are not given.
+    assert "contact details are not shared here, so the hotline team" in messages[0]["text"]
 
 
 def test_contact_details_given_up_front_are_kept(fake_api):

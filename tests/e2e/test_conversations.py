@@ -115,7 +115,8 @@ def test_ambassador_introduction_leaves_a_ticket(stack, store):
     replies = stack.say(me, "find me an ambassador for social care in Stockport")
     assert "has not confirmed recently that Doug Cresswell still mentors" in texts(replies)
     replies = stack.say(me, "/affirm")  # yes, the hotline team can check and introduce
-    assert "not confirmed recently that Doug Cresswell still mentors. They will check" in texts(replies)
+    assert "not confirmed recently that Doug Cresswell still mentors: they will check" in texts(replies)
+    assert "contact details are not shared here" in texts(replies)
     assert "What is your name?" in texts(replies)
     replies = fill_form(
         stack,
