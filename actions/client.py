@@ -60,11 +60,11 @@ class BotApiClient:
     def search_faq(
         self,
         query: str,
-        conversation_id: str | None,
+        sender_id: str | None,
         previous_faq_id: str | None = None,
         classified_out_of_scope: bool = False,
     ) -> dict:
-        body = {"query": query[:500], "conversation_id": conversation_id, "limit": 3}
+        body = {"query": query[:500], "sender_id": sender_id, "limit": 3}
         if previous_faq_id:
             body["previous_faq_id"] = previous_faq_id
         if classified_out_of_scope:
@@ -74,9 +74,9 @@ class BotApiClient:
     def get_faq(self, faq_id: str) -> dict | None:
         return self._request("GET", f"/faq/{requests.utils.quote(faq_id, safe='')}")
 
-    def record_feedback(self, *, conversation_id: str | None, faq_id: str | None, helpful: bool) -> dict | None:
+    def record_feedback(self, *, sender_id: str | None, faq_id: str | None, helpful: bool) -> dict | None:
         return self._request(
-            "POST", "/faq/feedback", json={"conversation_id": conversation_id, "faq_id": faq_id, "helpful": helpful}
+            "POST", "/faq/feedback", json={"sender_id": sender_id, "faq_id": faq_id, "helpful": helpful}
         )
 
     def search_ambassadors(self, **params: str | None) -> dict:

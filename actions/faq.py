@@ -196,7 +196,7 @@ class ActionRecordFeedback(Action):
         helpful = latest_intent(tracker) == "confirm_answer_helpful"
         try:
             get_client().record_feedback(
-                conversation_id=tracker.sender_id, faq_id=tracker.get_slot("last_faq_id"), helpful=helpful
+                sender_id=tracker.sender_id, faq_id=tracker.get_slot("last_faq_id"), helpful=helpful
             )
         except (ApiUnavailable, ApiRejected):
             pass  # feedback is nice to have; the visitor's conversation goes on regardless

@@ -294,7 +294,9 @@ class ActionSubmitHandoff(Action):
         name = None if slots["contact_name"] in (None, SKIPPED) else slots["contact_name"]
         reason = tracker.get_slot("handoff_reason") or "asked_for_person"
         ticket = {
-            "conversation_id": tracker.sender_id,
+            # The sender id Rasa knows the conversation by: for a widget conversation, the
+            # gateway's HMAC of its id, through which alone the API links the ticket to it.
+            "sender_id": tracker.sender_id,
             "reason": reason,
             "category": "ambassadors" if reason == "ambassador_introduction" else tracker.get_slot("last_topic"),
             "contact_name": name,

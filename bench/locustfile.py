@@ -109,7 +109,8 @@ class GatewayVisitor(FastHttpUser):
 
 
 class RasaVisitor(FastHttpUser):
-    """The same visitor talking straight to a Rasa server's REST channel (no gateway)."""
+    """The same visitor talking straight to a Rasa server's channel as the gateway would
+    (with its RASA_TOKEN), without the gateway."""
 
     wait_time = between(*THINK_TIME)
     network_timeout = 60.0
@@ -123,8 +124,9 @@ class RasaVisitor(FastHttpUser):
             if number:
                 _think()
             with self.client.post(
-                "/webhooks/rest/webhook",
+                "/webhooks/gateway/webhook",
                 json={"sender": sender, "message": step.rasa_message()},
+                headers={"Authorization": f"Bearer {os.environ['RASA_TOKEN']}"},
                 name="message",
                 catch_response=True,
                 context={"script": kind},

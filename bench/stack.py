@@ -17,9 +17,14 @@ from pathlib import Path
 import requests
 import yaml
 
+from bot.chat import rasa as rasa_channel
 from bot.config import Settings
 from ops import endpoints
-from ops.processes import ROOT, process_env, write_endpoints
+from ops.processes import ROOT, action_server_command, process_env, write_endpoints
+
+# The gateway channel's secret for every Rasa a bench starts (the full stack's and the bare
+# one), and for Locust's RasaVisitor, which talks to Rasa as the gateway would.
+RASA_TOKEN = secrets.token_urlsafe(32)
 
 # The load comes from one address: lift the gateway's per-address limits for the run
 # (the per-conversation limit stays; no script comes near it).
@@ -205,6 +210,8 @@ class FullStack(Running):
             database_url=database_url,
             tracker_database_url=tracker_database_url,
             service_token=secrets.token_urlsafe(24),
+            rasa_token=RASA_TOKEN,
+            action_token=secrets.token_urlsafe(32),
             web_port=free_port(),
             rasa_port=free_port(),
             action_port=free_port(),
@@ -217,15 +224,7 @@ class FullStack(Running):
         commands = {
             "web": [python, "-m", "bot", "serve"],
             "rasa": _rasa_command(settings.rasa_port, model, endpoints_file),
-            "actions": [
-                str(Path(python).parent / "rasa"),
-                "run",
-                "actions",
-                "--actions",
-                "actions",
-                "--port",
-                str(settings.action_port),
-            ],
+            "actions": action_server_command(settings.action_port, python),
         }
         stack = cls(workdir=workdir, settings=settings)
         stack.started_at = time.monotonic()
@@ -288,6 +287,7 @@ class BareRasa(Running):
             RASA_TELEMETRY_ENABLED="false",
             TF_CPP_MIN_LOG_LEVEL="2",
             SQLALCHEMY_SILENCE_UBER_WARNING="1",
+            RASA_TOKEN=RASA_TOKEN,
         )
         rasa = cls(workdir=workdir, port=free_port())
         rasa.started_at = time.monotonic()
@@ -305,9 +305,10 @@ class BareRasa(Running):
                 raise RuntimeError(f"Bare Rasa stopped:\n{self.logs()}")
             answered = _http_ok(
                 "POST",
-                f"{self.url}/webhooks/rest/webhook",
+                f"{self.url}{rasa_channel.WEBHOOK}",
                 timeout=60,
                 json={"sender": f"bench-probe-{secrets.token_hex(6)}", "message": "/greet"},
+                headers=rasa_channel.headers(RASA_TOKEN),
             )
             # Its answer may be empty: with no action server, custom actions do not run.
             if answered is not None and isinstance(answered.json(), list):

@@ -9,7 +9,15 @@ from dotenv import load_dotenv
 from pydantic import BaseSettings, Field, validator
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_SERVICE_TOKEN = "dev-service-token-not-for-production"  # noqa: S105 - refused outside development
+# Development defaults, refused outside development (the settings' validator).
+DEFAULT_SERVICE_TOKEN = "dev-service-token-not-for-production"  # noqa: S105
+DEFAULT_RASA_TOKEN = "dev-rasa-token-not-for-production"  # noqa: S105
+DEFAULT_ACTION_TOKEN = "dev-action-token-not-for-production"  # noqa: S105
+DEFAULT_SECRETS = {
+    "service_token": DEFAULT_SERVICE_TOKEN,
+    "rasa_token": DEFAULT_RASA_TOKEN,
+    "action_token": DEFAULT_ACTION_TOKEN,
+}
 
 
 class Settings(BaseSettings):
@@ -39,8 +47,13 @@ class Settings(BaseSettings):
     # Empty: no lock store beyond Rasa's in-memory one, rate limits kept per web instance.
     redis_url: str = ""
 
-    # The internal API, used by the action server.
+    # Every hop carries a secret (docs/decisions/0013-every-hop-carries-a-secret.md):
+    # the action server calls the internal API with `service_token`; the gateway calls
+    # Rasa's channel with `rasa_token` (also the key of the sender id Rasa sees, an HMAC of
+    # the conversation id); Rasa calls the action server with `action_token`.
     service_token: str = DEFAULT_SERVICE_TOKEN
+    rasa_token: str = DEFAULT_RASA_TOKEN
+    action_token: str = DEFAULT_ACTION_TOKEN
     bot_api_url: str = "http://127.0.0.1:8000"
     bot_api_timeout_seconds: float = 3.0
 
@@ -134,14 +147,15 @@ class Settings(BaseSettings):
         OfficeHours.parse(value, values.get("office_timezone", "Europe/London"))
         return value
 
-    @validator("service_token")
-    def _strong_secret(cls, value: str, values: dict) -> str:
+    @validator("service_token", "rasa_token", "action_token")
+    def _strong_secret(cls, value: str, values: dict, field) -> str:
         environment = values.get("environment")
-        if environment != "development" and value == DEFAULT_SERVICE_TOKEN:
-            raise ValueError("SERVICE_TOKEN must be set to a secret value outside development")
+        name = field.name.upper()
+        if environment != "development" and value == DEFAULT_SECRETS[field.name]:
+            raise ValueError(f"{name} must be set to a secret value outside development")
         if environment == "production" and not strong_secret(value):
             raise ValueError(
-                f"SERVICE_TOKEN must be at least {MIN_SECRET_LENGTH} random characters in production: "
+                f"{name} must be at least {MIN_SECRET_LENGTH} random characters in production: "
                 "python3 -c 'import secrets; print(secrets.token_urlsafe(32))' makes one"
             )
         return value

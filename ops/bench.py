@@ -151,7 +151,11 @@ def run_locust(
     stem = f"{label}-{users}"
     samples = out_dir / f"{stem}.jsonl"
     samples.unlink(missing_ok=True)
-    env = dict(os.environ, BENCH_SAMPLES=str(samples), BENCH_SEED=str(seed), PYTHONPATH=str(ROOT))
+    from bench.stack import RASA_TOKEN
+
+    env = dict(
+        os.environ, BENCH_SAMPLES=str(samples), BENCH_SEED=str(seed), PYTHONPATH=str(ROOT), RASA_TOKEN=RASA_TOKEN
+    )
     command = [
         str(Path(sys.executable).parent / "locust"),
         "-f",
@@ -269,11 +273,15 @@ def warm_up_gateway(stack) -> None:
 def warm_up_rasa(rasa) -> None:
     import requests
 
+    from bench.stack import RASA_TOKEN
+    from bot.chat import rasa as rasa_channel
+
     for number, steps in enumerate(warm_up_scripts()):
         for step in steps:
             requests.post(
-                f"{rasa.url}/webhooks/rest/webhook",
+                f"{rasa.url}{rasa_channel.WEBHOOK}",
                 json={"sender": f"bench-warm-up-{number}", "message": step.rasa_message()},
+                headers=rasa_channel.headers(RASA_TOKEN),
                 timeout=60,
             )
 

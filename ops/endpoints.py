@@ -51,8 +51,16 @@ def lock_store(url: str) -> dict | None:
     return store
 
 
+# Rasa expands ${...} from its environment when it reads the file, so the secret itself
+# is never written to disk.
+ACTION_HEADERS = {"Authorization": "Bearer ${ACTION_TOKEN}"}
+
+
 def write(path: Path, *, action_url: str, tracker_database_url: str, redis_url: str = "") -> Path:
-    document = {"action_endpoint": {"url": action_url}, "tracker_store": tracker_store(tracker_database_url)}
+    document = {
+        "action_endpoint": {"url": action_url, "headers": dict(ACTION_HEADERS)},
+        "tracker_store": tracker_store(tracker_database_url),
+    }
     locks = lock_store(redis_url)
     if locks:
         document["lock_store"] = locks

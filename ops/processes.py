@@ -45,6 +45,8 @@ def process_env(settings: Settings, model: Path, endpoints_file: Path) -> dict[s
             "WEB_PORT": str(settings.web_port),
             "DATABASE_URL": settings.database_url,
             "SERVICE_TOKEN": settings.service_token,
+            "RASA_TOKEN": settings.rasa_token,
+            "ACTION_TOKEN": settings.action_token,
             "HOTLINE_NUMBER": settings.hotline_number,
         }
     )
@@ -69,12 +71,20 @@ def _get(url: str, timeout: float = 2.0) -> int:
         return 0
 
 
-def rasa_answers(rasa_url: str, timeout: float = 10.0) -> bool:
-    """Rasa is ready when its REST channel answers a real message."""
+def action_server_command(port: int | str, python: str = sys.executable) -> list[str]:
+    """The action server (rasa_sdk behind ACTION_TOKEN: ops/action_server.py)."""
+    return [python, "-m", "ops.action_server", "--actions", "actions", "--port", str(port)]
+
+
+def rasa_answers(rasa_url: str, token: str, timeout: float = 10.0) -> bool:
+    """Rasa is ready when its gateway channel answers a real message."""
+    from bot.chat import rasa
+
     try:
         response = requests.post(
-            f"{rasa_url}/webhooks/rest/webhook",
+            f"{rasa_url}{rasa.WEBHOOK}",
             json={"sender": "readiness-probe", "message": "/greet"},
+            headers=rasa.headers(token),
             timeout=timeout,
         )
         return response.status_code == 200 and bool(response.json())
@@ -88,7 +98,7 @@ def wait_until_ready(settings: Settings, deadline_seconds: float = 300, alive=la
     rasa = f"http://{settings.rasa_host}:{settings.rasa_port}"
     deadline = time.monotonic() + deadline_seconds
     while time.monotonic() < deadline and alive():
-        if _get(web) == 200 and _get(actions) == 200 and rasa_answers(rasa):
+        if _get(web) == 200 and _get(actions) == 200 and rasa_answers(rasa, settings.rasa_token):
             return True
         time.sleep(1)
     return False

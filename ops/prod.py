@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.config import Settings
-from ops.processes import ROOT, process_env
+from ops.processes import ROOT, action_server_command, process_env
 
 HAPROXY = "/usr/sbin/haproxy"
 # An action that takes longer than this is cut off, so the visitor hears within 3 seconds;
@@ -195,8 +195,7 @@ def plan(settings: Settings, model: Path, workdir: Path, ports: Ports | None = N
         command += ["--logging-config-file", str(ROOT / "ops" / "rasa_logging.yml")]
         result.add(f"rasa{i}", command)
     for i, port in enumerate(ports.actions, 1):
-        command = [rasa, "run", "actions", "--actions", "actions", "--port", str(port)]
-        result.add(f"actions{i}", command, SANIC_HOST="127.0.0.1", ACTION_PORT=str(port))
+        result.add(f"actions{i}", action_server_command(port, python), SANIC_HOST="127.0.0.1", ACTION_PORT=str(port))
     hours = str(settings.retention_interval_hours)
     result.add("retention", [python, "-m", "bot", "purge", "--every-hours", hours])
     return result

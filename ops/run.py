@@ -42,7 +42,7 @@ def _announce_when_ready(settings, honcho: subprocess.Popen) -> None:
     Open {web}/ in a browser and press "Ask a question".
 
     Internal API docs: {web}/api/docs
-    Rasa REST channel: {rasa}/webhooks/rest/webhook  (loopback only; the widget goes through the gateway)
+    Rasa's channel: {rasa}/webhooks/gateway/webhook  (the gateway's alone: it needs RASA_TOKEN)
 
     Press Ctrl-C to stop everything.
 """,

@@ -14,7 +14,7 @@ from ops.processes import ROOT, rasa_answers, run_under_honcho
 from ops.run import prepare
 
 
-def _announce_when_ready(plan_ports: prod.Ports, honcho: subprocess.Popen) -> None:
+def _announce_when_ready(plan_ports: prod.Ports, honcho: subprocess.Popen, rasa_token: str) -> None:
     import requests
 
     deadline = time.monotonic() + 600
@@ -24,7 +24,7 @@ def _announce_when_ready(plan_ports: prod.Ports, honcho: subprocess.Popen) -> No
             web_ok = requests.get(f"{front}/healthz", timeout=2).status_code == 200
         except requests.RequestException:
             web_ok = False
-        if web_ok and all(rasa_answers(f"http://127.0.0.1:{port}") for port in plan_ports.rasa):
+        if web_ok and all(rasa_answers(f"http://127.0.0.1:{port}", rasa_token) for port in plan_ports.rasa):
             print(
                 f"\n==> The production profile is ready: {front}/ (two web instances behind HAProxy,"
                 f" Rasa on {', '.join(map(str, plan_ports.rasa))}). Ctrl-C stops everything.\n",
@@ -50,7 +50,9 @@ def main() -> int:
     procfile = workdir / "Procfile"
     procfile.write_text(plan.procfile())
     print(f"==> Starting {', '.join(plan.commands)} (see {procfile.relative_to(ROOT)})", flush=True)
-    return run_under_honcho(procfile, plan.base_env, lambda honcho: _announce_when_ready(ports, honcho))
+    return run_under_honcho(
+        procfile, plan.base_env, lambda honcho: _announce_when_ready(ports, honcho, settings.rasa_token)
+    )
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ first, in one process, so the servers find the tables there.
 from __future__ import annotations
 
 import logging
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -33,6 +34,8 @@ def create_in_subprocess(endpoints_file: Path, timeout: float = 300) -> None:
     result = subprocess.run(  # noqa: S603 - our own module, a path we wrote
         [sys.executable, "-m", "ops.tracker_schema", str(endpoints_file)],
         cwd=Path(__file__).resolve().parent.parent,
+        # Rasa expands ${ACTION_TOKEN} in the file when it reads it; only the tracker store is used here.
+        env={"ACTION_TOKEN": "unused", **os.environ},
         capture_output=True,
         text=True,
         timeout=timeout,

@@ -20,6 +20,8 @@ from tests.databases import database  # noqa: E402
 pytest_plugins = ["tests.browser.fixtures"]
 
 SERVICE_TOKEN = "test-service-token"
+RASA_TOKEN = "test-rasa-token"
+ACTION_TOKEN = "test-action-token"
 BACKENDS = ["sqlite", "postgresql"]
 
 
@@ -27,10 +29,18 @@ def make_settings(database_url: str, **overrides) -> Settings:
     return Settings(
         environment="test",
         database_url=database_url,
-        service_token=SERVICE_TOKEN,
+        **{"service_token": SERVICE_TOKEN, "rasa_token": RASA_TOKEN, "action_token": ACTION_TOKEN, **overrides},
         _env_file=None,
-        **overrides,
     )
+
+
+def widget_conversation(db_session: Session, conversation_id: str, key: str = RASA_TOKEN) -> str:
+    """The Rasa sender id of a widget conversation, linked as the gateway links it on its
+    first turn: what an action sends as `sender_id` for that conversation."""
+    from bot.chat import service as chat_service
+
+    conversation = chat_service.get(db_session=db_session, conversation_id=conversation_id)
+    return chat_service.link_rasa_sender(db_session=db_session, conversation=conversation, key=key)
 
 
 @pytest.fixture(params=BACKENDS)

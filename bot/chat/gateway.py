@@ -77,14 +77,15 @@ def receive(
     message = chat_service.add_message(
         db_session=db_session, conversation=conversation, sender=Sender.user, text=shown, data=data
     )
+    sender = chat_service.link_rasa_sender(db_session=db_session, conversation=conversation, key=settings.rasa_token)
     db_session.commit()  # kept, whatever happens next
 
     if conversation.bot_paused:
         return Outcome(message=message, replies=[])
 
     try:
-        replies = rasa_pool(tuple(settings.rasa_servers)).send(
-            sender=conversation.id, message=to_rasa, timeout=settings.rasa_timeout_seconds
+        replies = rasa_pool(tuple(settings.rasa_servers), settings.rasa_token).send(
+            sender=sender, message=to_rasa, timeout=settings.rasa_timeout_seconds
         )
     except rasa.RasaUnavailable:
         replies = []
@@ -100,9 +101,9 @@ def receive(
 
 
 @functools.lru_cache(maxsize=8)
-def rasa_pool(urls: tuple[str, ...]) -> rasa.RasaPool:
+def rasa_pool(urls: tuple[str, ...], token: str) -> rasa.RasaPool:
     """One round-robin pool per set of Rasa servers, shared by the requests of this process."""
-    return rasa.RasaPool(urls)
+    return rasa.RasaPool(urls, token)
 
 
 def store_replies(*, db_session: Session, conversation: Conversation, replies: list[dict]) -> list[Message]:

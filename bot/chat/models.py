@@ -7,8 +7,13 @@ from bot.database.core import Base, utcnow
 class Conversation(Base):
     __tablename__ = "conversation"
 
-    # Server-issued and unguessable; also the sender id the gateway gives Rasa.
+    # Server-issued and unguessable; the widget holds it (with its token).
     id = Column(String(64), primary_key=True)
+    # The sender id Rasa knows this conversation by: an HMAC of the id under RASA_TOKEN
+    # (bot/chat/service.py: rasa_sender), set on the first turn sent to Rasa. The internal
+    # API links a ticket to a conversation only through it, so knowing the public id is
+    # not enough to reach a visitor's conversation through Rasa or the action server.
+    rasa_sender = Column(String(64), nullable=True, unique=True, index=True)
     token_hash = Column(String(128), nullable=True)
     channel = Column(String(30), nullable=False, default="rest")
     # While the conversation is with the hotline team, user messages go to the ticket.

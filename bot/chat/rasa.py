@@ -1,4 +1,7 @@
-"""The gateway's client for Rasa's REST channel (loopback only).
+"""The gateway's client for Rasa's gateway channel (ops/rasa_channel.py).
+
+Every turn carries RASA_TOKEN; the sender is the HMAC of the conversation id that only the
+gateway can make (bot/chat/service.py: rasa_sender), never the public id.
 
 With several Rasa servers (RASA_URLS) the gateway sends round robin. A server that
 refuses the connection has not seen the message, so the next one is tried; a server that
@@ -17,19 +20,34 @@ import requests
 
 log = logging.getLogger(__name__)
 
+WEBHOOK = "/webhooks/gateway/webhook"
+
+
+def headers(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
 
 class RasaUnavailable(Exception):
     pass
 
 
 def send(
-    *, rasa_url: str, sender: str, message: str, timeout: float, session: requests.Session | None = None
+    *,
+    rasa_url: str,
+    sender: str,
+    message: str,
+    timeout: float,
+    token: str,
+    session: requests.Session | None = None,
 ) -> list[dict]:
     """Pass one visitor message to one Rasa server; return the bot's replies."""
     http = session or requests
     try:
         response = http.post(
-            f"{rasa_url}/webhooks/rest/webhook", json={"sender": sender, "message": message}, timeout=timeout
+            f"{rasa_url}{WEBHOOK}",
+            json={"sender": sender, "message": message},
+            headers=headers(token),
+            timeout=timeout,
         )
     except requests.ConnectionError as exc:
         log.warning("Rasa at %s unreachable: %s", rasa_url, type(exc).__name__)
@@ -56,7 +74,8 @@ class NotReached(RasaUnavailable):
 class RasaPool:
     """Rasa servers taken in turn; one that cannot be reached is skipped for this message."""
 
-    def __init__(self, urls: Sequence[str]):
+    def __init__(self, urls: Sequence[str], token: str):
+        self.token = token
         if not urls:
             raise ValueError("at least one Rasa server is needed")
         self.urls = list(urls)
@@ -72,7 +91,7 @@ class RasaPool:
         last: RasaUnavailable | None = None
         for url in self._order():
             try:
-                return send(rasa_url=url, sender=sender, message=message, timeout=timeout)
+                return send(rasa_url=url, sender=sender, message=message, timeout=timeout, token=self.token)
             except NotReached as exc:
                 last = exc
         raise last or RasaUnavailable("no Rasa server")

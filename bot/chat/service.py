@@ -108,10 +108,36 @@ def get(*, db_session: Session, conversation_id: str) -> Conversation | None:
     return db_session.get(Conversation, conversation_id)
 
 
-def get_or_create(*, db_session: Session, conversation_id: str, channel: str = "rest") -> Conversation:
-    conversation = get(db_session=db_session, conversation_id=conversation_id)
+def rasa_sender(conversation_id: str, key: str) -> str:
+    """The sender id Rasa sees for a conversation: only a holder of `key` (RASA_TOKEN) can
+    make it from the public id."""
+    digest = hmac.new(key.encode(), f"rasa-sender:{conversation_id}".encode(), hashlib.sha256).hexdigest()
+    return digest[:40]
+
+
+def link_rasa_sender(*, db_session: Session, conversation: Conversation, key: str) -> str:
+    """The conversation's Rasa sender id, made and stored on its first turn (kept after, so a
+    new RASA_TOKEN does not split a conversation in two)."""
+    if not conversation.rasa_sender:
+        conversation.rasa_sender = rasa_sender(conversation.id, key)
+        db_session.flush()
+    return conversation.rasa_sender
+
+
+def for_rasa_sender(*, db_session: Session, sender_id: str) -> Conversation | None:
+    return db_session.scalar(select(Conversation).where(Conversation.rasa_sender == sender_id))
+
+
+def for_rasa_turn(*, db_session: Session, sender_id: str) -> Conversation:
+    """The conversation a Rasa turn (an action's tracker) belongs to.
+
+    A widget conversation is found only by its HMAC sender id, which the gateway alone can
+    make; any other sender (a Rasa conversation that did not come through the gateway, or a
+    public id passed off as a sender) gets a conversation of its own, never someone else's.
+    """
+    conversation = for_rasa_sender(db_session=db_session, sender_id=sender_id)
     if conversation is None:
-        conversation = Conversation(id=conversation_id, channel=channel)
+        conversation = Conversation(id=secrets.token_urlsafe(18), channel="rest", rasa_sender=sender_id)
         db_session.add(conversation)
         db_session.flush()
     return conversation

@@ -3,6 +3,7 @@ from sqlalchemy.orm import Session
 
 from bot.api.deps import get_db, get_settings_dep
 from bot.api.schemas import problems
+from bot.chat import service as chat_service
 from bot.config import Settings
 from bot.faq import placeholders
 from bot.faq import service as faq_service
@@ -31,7 +32,7 @@ def search_faq(
         query=search_in.query,
         thresholds=faq_service.Thresholds.of(settings),
         limit=search_in.limit,
-        conversation_id=search_in.conversation_id,
+        conversation_id=_conversation_id(db_session, search_in.sender_id),
         previous_faq_id=search_in.previous_faq_id,
         classified_out_of_scope=search_in.classified_out_of_scope,
     )
@@ -59,6 +60,13 @@ def get_faq(
     return _read(entry, settings)
 
 
+def _conversation_id(db_session: Session, sender_id: str | None) -> str | None:
+    """The conversation a Rasa sender id belongs to (as for a ticket: chat_service.for_rasa_turn)."""
+    if not sender_id:
+        return None
+    return chat_service.for_rasa_turn(db_session=db_session, sender_id=sender_id).id
+
+
 def _read(entry, settings: Settings) -> FaqRead:
     """The entry as a visitor gets it: contact routes filled from the settings."""
     read = FaqRead.from_orm(entry)
@@ -78,7 +86,7 @@ def record_feedback(feedback_in: FeedbackCreate, db_session: Session = Depends(g
         feedback = faq_service.record_feedback(
             db_session=db_session,
             helpful=feedback_in.helpful,
-            conversation_id=feedback_in.conversation_id,
+            conversation_id=_conversation_id(db_session, feedback_in.sender_id),
             faq_id=feedback_in.faq_id,
         )
     except faq_service.FaqNotFound:

@@ -47,7 +47,9 @@ class FaqCandidate(ApiModel):
 
 class FaqSearchRequest(RequestModel):
     query: QueryText
-    conversation_id: constr(strip_whitespace=True, min_length=1, max_length=64) | None = None
+    sender_id: constr(strip_whitespace=True, min_length=1, max_length=64) | None = Field(
+        None, description="The Rasa sender id of the conversation asking (tracker.sender_id)."
+    )
     limit: int = Field(3, ge=1, le=10)
     classified_out_of_scope: bool = Field(
         False, description="The intent classifier judged the message out of scope: answer only a clear match."
@@ -71,6 +73,8 @@ class FeedbackRecorded(ApiModel):
 
 
 class FeedbackCreate(RequestModel):
-    conversation_id: constr(strip_whitespace=True, min_length=1, max_length=64) | None = None
+    sender_id: constr(strip_whitespace=True, min_length=1, max_length=64) | None = Field(
+        None, description="The Rasa sender id of the conversation answering (tracker.sender_id)."
+    )
     faq_id: constr(strip_whitespace=True, min_length=1, max_length=120) | None = None
     helpful: bool

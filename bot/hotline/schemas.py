@@ -9,7 +9,9 @@ from bot.api.schemas import ApiModel, RequestModel
 from bot.hotline import contact
 from bot.hotline.enums import ContactMethod, TicketPriority, TicketReason, TicketStatus
 
-ConversationId = constr(strip_whitespace=True, min_length=1, max_length=64, regex=r"^[A-Za-z0-9_.:\-]+$")
+# The sender id of the Rasa conversation an action ran in (tracker.sender_id). For a widget
+# conversation it is the HMAC the gateway gave Rasa, never the public conversation id.
+SenderId = constr(strip_whitespace=True, min_length=1, max_length=64, regex=r"^[A-Za-z0-9_.:\-]+$")
 
 
 class TranscriptMessage(RequestModel):
@@ -19,7 +21,11 @@ class TranscriptMessage(RequestModel):
 
 
 class TicketCreate(RequestModel):
-    conversation_id: ConversationId
+    sender_id: SenderId = Field(
+        ...,
+        description="The Rasa sender id of the conversation handed off: the ticket is linked to the "
+        "widget conversation that Rasa knows by it, and to no other.",
+    )
     reason: TicketReason
     category: constr(strip_whitespace=True, max_length=60) | None = None
     priority: TicketPriority = TicketPriority.normal

@@ -49,7 +49,7 @@ def create(*, db_session: Session, ticket_in: TicketCreate, actor: str = "bot") 
     """Open a ticket for a handed-off conversation, keeping the transcript with it."""
     if ticket_in.ambassador_id is not None:
         directory_service.get_or_raise(db_session=db_session, ambassador_id=ticket_in.ambassador_id)
-    conversation = chat_service.get_or_create(db_session=db_session, conversation_id=ticket_in.conversation_id)
+    conversation = chat_service.for_rasa_turn(db_session=db_session, sender_id=ticket_in.sender_id)
     chat_service.import_transcript(
         db_session=db_session,
         conversation=conversation,

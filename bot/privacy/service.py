@@ -114,7 +114,8 @@ def purge(
     conversation_ids = purgeable_conversation_ids(db_session=db_session, cutoff=cutoff)
     report = anonymise(db_session=db_session, conversation_ids=conversation_ids, now=now, dry_run=dry_run)
     report.questions += _blank_orphan_questions(db_session=db_session, cutoff=cutoff, dry_run=dry_run)
-    report.tracker_events = delete_tracker_events(tracker_url=tracker_url, sender_ids=conversation_ids, dry_run=dry_run)
+    senders = rasa_senders(db_session=db_session, conversation_ids=conversation_ids)
+    report.tracker_events = delete_tracker_events(tracker_url=tracker_url, sender_ids=senders, dry_run=dry_run)
     return report
 
 
@@ -133,7 +134,8 @@ def erase(
     now = now or utcnow()
     conversation_ids = [ticket.conversation_id] if ticket.conversation_id else []
     report = anonymise(db_session=db_session, conversation_ids=conversation_ids, ticket_ids=[ticket.id], now=now)
-    report.tracker_events = delete_tracker_events(tracker_url=tracker_url, sender_ids=conversation_ids)
+    senders = rasa_senders(db_session=db_session, conversation_ids=conversation_ids)
+    report.tracker_events = delete_tracker_events(tracker_url=tracker_url, sender_ids=senders)
     erased = _ticket_ids(db_session=db_session, conversation_ids=conversation_ids) | {ticket.id}
     for ticket_id in sorted(erased):
         db_session.add(
@@ -254,6 +256,21 @@ def _blank_orphan_questions(*, db_session: Session, cutoff: datetime, dry_run: b
 
 
 # Rasa's tracker store -------------------------------------------------------------------
+
+
+def rasa_senders(*, db_session: Session, conversation_ids: Sequence[str]) -> list[str]:
+    """The sender ids Rasa may hold these conversations' events under: the HMAC the gateway
+    gives it (Conversation.rasa_sender) and, for conversations from before it, the id itself."""
+    senders = set(conversation_ids)
+    for chunk in _chunks(sorted(set(conversation_ids))):
+        senders.update(
+            db_session.scalars(
+                select(Conversation.rasa_sender).where(
+                    Conversation.id.in_(chunk), Conversation.rasa_sender.is_not(None)
+                )
+            )
+        )
+    return sorted(senders)
 
 
 def delete_tracker_events(*, tracker_url: str | None, sender_ids: Sequence[str], dry_run: bool = False) -> int:

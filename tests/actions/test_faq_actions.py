@@ -34,7 +34,7 @@ def test_confident_answer_with_source_and_feedback_buttons(fake_api):
     assert [b["payload"] for b in messages[1]["buttons"]] == ["/confirm_answer_helpful", "/report_answer_unhelpful"]
     assert slots["last_faq_id"] == "what-is-a-cic" and slots["failed_attempts"] == 0
     request = fake_api.requests[0]
-    assert request["json"] == {"query": "what's a cic", "conversation_id": "conv-test", "limit": 3}
+    assert request["json"] == {"query": "what's a cic", "sender_id": "conv-test", "limit": 3}
     assert request["auth"] == "Bearer fake-token"
 
 
@@ -115,7 +115,7 @@ def test_helpful_feedback_is_recorded(fake_api):
     messages, slots, _ = run(
         ActionRecordFeedback(), tracker(intent="confirm_answer_helpful", slots={"last_faq_id": "x"})
     )
-    assert fake_api.requests[0]["json"] == {"conversation_id": "conv-test", "faq_id": "x", "helpful": True}
+    assert fake_api.requests[0]["json"] == {"sender_id": "conv-test", "faq_id": "x", "helpful": True}
     assert messages[0]["text"].startswith("Good.")
     assert slots["failed_attempts"] == 0
 

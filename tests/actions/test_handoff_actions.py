@@ -159,7 +159,7 @@ def test_submit_creates_the_ticket_and_gives_the_reference(fake_api):
     )
     messages, slots, _ = run(ActionSubmitHandoff(), tracker(slots=FILLED, events=EVENTS))
     sent = fake_api.requests[0]["json"]
-    assert sent["conversation_id"] == "conv-test"
+    assert sent["sender_id"] == "conv-test"
     assert (sent["reason"], sent["category"], sent["consent"]) == ("asked_for_person", "legal-forms", True)
     assert (sent["contact_method"], sent["contact_email"], sent["contact_phone"]) == ("email", "sam@example.org", None)
     assert sent["contact_name"] == "Sam Jones" and len(sent["transcript"]) == 3

@@ -3,10 +3,13 @@
 import pytest
 from sqlalchemy import select
 
+from bot.chat import service as chat_service
+from bot.chat.models import Conversation
 from bot.hotline.models import Ticket, TicketEvent
+from tests.conftest import widget_conversation
 
 GOOD_TICKET = {
-    "conversation_id": "conv-api-1",
+    "sender_id": "conv-api-1",
     "reason": "asked_for_person",
     "contact_name": "Sam Jones",
     "contact_method": "phone",
@@ -46,9 +49,7 @@ def test_openapi_spec_is_served(api):
 
 
 def test_faq_search_answers_with_source(api):
-    body = api.post(
-        "/api/faq/search", json={"query": "what is a community interest company", "conversation_id": "c1"}
-    ).json()
+    body = api.post("/api/faq/search", json={"query": "what is a community interest company", "sender_id": "c1"}).json()
     assert body["decision"] == "answer"
     assert body["answer"]["id"] == "what-is-a-community-interest-company"
     assert body["answer"]["source_url"].startswith("http")
@@ -81,6 +82,29 @@ def test_ticket_creation(api, database_url):
         ticket = session.scalars(select(Ticket).where(Ticket.reference == reference)).one()
         assert ticket.contact_phone == "07700 900123"
         assert session.scalars(select(TicketEvent).where(TicketEvent.ticket_id == ticket.id)).all()
+
+
+def test_a_ticket_reaches_a_widget_conversation_only_from_its_own_rasa_turn(api):
+    """Knowing a visitor's conversation id is not enough to attach a ticket to it: only the
+    sender id Rasa knows it by (an HMAC under RASA_TOKEN, made by the gateway) links it."""
+    with api.app.state.session_factory.begin() as session:
+        conversation, _ = chat_service.start(db_session=session)
+        victim = conversation.id
+        sender = widget_conversation(session, victim)
+    forged = api.post("/api/tickets", json={**GOOD_TICKET, "sender_id": victim})
+    assert forged.status_code == 201
+    own = api.post("/api/tickets", json={**GOOD_TICKET, "sender_id": sender})
+    assert own.status_code == 201
+    with api.app.state.session_factory() as session:
+        by_reference = {t.reference: t.conversation_id for t in session.scalars(select(Ticket)).all()}
+        assert by_reference[own.json()["reference"]] == victim
+        forged_conversation = session.get(Conversation, by_reference[forged.json()["reference"]])
+        assert forged_conversation.id != victim and forged_conversation.channel == "rest"
+        # The visitor's conversation holds its own ticket only, and the forged transcript
+        # went to a conversation of its own.
+        assert [t.reference for t in session.scalars(select(Ticket).where(Ticket.conversation_id == victim))] == [
+            own.json()["reference"]
+        ]
 
 
 JSON = {"headers": {"Content-Type": "application/json"}}
@@ -119,7 +143,7 @@ JSON = {"headers": {"Content-Type": "application/json"}}
             "sender",
         ),
         ("post", "/api/tickets", {"json": {**GOOD_TICKET, "ambassador_id": "nobody"}}, 422, "nobody"),
-        ("post", "/api/tickets", {"json": {**GOOD_TICKET, "conversation_id": "../../etc"}}, 422, "conversation_id"),
+        ("post", "/api/tickets", {"json": {**GOOD_TICKET, "sender_id": "../../etc"}}, 422, "sender_id"),
         ("post", "/api/tickets", {"json": [1, 2, 3]}, 422, "not valid"),
         # Characters that are not text: a lone surrogate (valid JSON, unencodable), NUL, BEL.
         ("post", "/api/faq/search", {"content": b'{"query": "what is \\ud800 TUPE"}', **JSON}, 422, "not text"),
@@ -132,7 +156,7 @@ JSON = {"headers": {"Content-Type": "application/json"}}
             422,
             "not text",
         ),
-        ("post", "/api/faq/feedback", {"json": {"helpful": True, "conversation_id": "c\u0000"}}, 422, "not text"),
+        ("post", "/api/faq/feedback", {"json": {"helpful": True, "sender_id": "c\u0000"}}, 422, "not text"),
     ],
 )
 def test_bad_input_gets_a_clear_4xx(api, method, path, kwargs, status, words):

@@ -5,27 +5,34 @@ import secrets
 import pytest
 from pydantic import ValidationError
 
-from bot.config import DEFAULT_SERVICE_TOKEN, Settings
+from bot.config import DEFAULT_SECRETS, Settings
+
+# Every secret: the internal API's, the gateway channel's in Rasa, the action server's.
+SECRETS = sorted(DEFAULT_SECRETS)
 
 
 def settings(**values) -> Settings:
-    return Settings(_env_file=None, **values)
+    strong = {name: secrets.token_urlsafe(32) for name in SECRETS}
+    return Settings(_env_file=None, **{**(strong if values.get("environment") else {}), **values})
 
 
-def test_the_default_service_token_is_only_for_development():
-    assert settings().service_token == DEFAULT_SERVICE_TOKEN
-    for environment in ("test", "production"):
-        with pytest.raises(ValidationError, match="SERVICE_TOKEN must be set"):
-            settings(environment=environment)
+def test_the_development_secrets_are_only_for_development():
+    assert {name: getattr(settings(), name) for name in SECRETS} == DEFAULT_SECRETS
+    for name in SECRETS:
+        for environment in ("test", "production"):
+            with pytest.raises(ValidationError, match=f"{name.upper()} must be set"):
+                settings(environment=environment, **{name: DEFAULT_SECRETS[name]})
 
 
+@pytest.mark.parametrize("name", SECRETS)
 @pytest.mark.parametrize("weak", ["x", "a" * 64, "correcthorsebatterystaple", "abcdabcdabcdabcdabcdabcdabcdabcdabcd"])
-def test_production_refuses_a_weak_service_token(weak):
-    with pytest.raises(ValidationError, match="at least 32 random characters"):
-        settings(environment="production", service_token=weak)
+def test_production_refuses_a_weak_secret(name, weak):
+    with pytest.raises(ValidationError, match=f"{name.upper()} must be at least 32 random characters"):
+        settings(environment="production", **{name: weak})
 
 
-def test_production_takes_a_random_token_and_other_environments_a_short_one():
+@pytest.mark.parametrize("name", SECRETS)
+def test_production_takes_a_random_secret_and_other_environments_a_short_one(name):
     token = secrets.token_urlsafe(32)
-    assert settings(environment="production", service_token=token).service_token == token
-    assert settings(environment="test", service_token="test-token").service_token == "test-token"
+    assert getattr(settings(environment="production", **{name: token}), name) == token
+    assert getattr(settings(environment="test", **{name: "test-token"}), name) == "test-token"

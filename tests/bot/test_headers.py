@@ -27,7 +27,12 @@ def development(tmp_path):
 @pytest.fixture
 def production(tmp_path):
     settings = Settings(
-        environment="production", database_url=store(tmp_path), service_token=secrets.token_urlsafe(32), _env_file=None
+        environment="production",
+        database_url=store(tmp_path),
+        service_token=secrets.token_urlsafe(32),
+        rasa_token=secrets.token_urlsafe(32),
+        action_token=secrets.token_urlsafe(32),
+        _env_file=None,
     )
     with TestClient(create_app(settings)) as client:
         yield client

@@ -18,6 +18,7 @@ from bot.hotline import service as hotline_service
 from bot.hotline.models import Ticket
 from bot.hotline.schemas import TicketCreate
 from tests.browser.conftest import run_axe
+from tests.conftest import widget_conversation
 from tests.e2e.stack import free_port
 
 pytestmark = pytest.mark.browser
@@ -109,7 +110,11 @@ def staff_reply(site, conversation: str, text: str) -> None:
     with factory.begin() as session:
         ticket = hotline_service.create(
             db_session=session,
-            ticket_in=TicketCreate(conversation_id=conversation, reason="asked_for_person", consent=False),
+            ticket_in=TicketCreate(
+                sender_id=widget_conversation(session, conversation, key=site.settings.rasa_token),
+                reason="asked_for_person",
+                consent=False,
+            ),
         )
         hotline_service.reply(db_session=session, ticket=ticket, staff_id=None, actor="staff:test", text=text)
     engine.dispose()
@@ -248,6 +253,8 @@ def test_when_rasa_is_down_the_widget_says_so_and_keeps_the_message(page, site, 
         WEB_PORT=str(port),
         RASA_PORT=str(free_port()),  # nothing listens there
         SERVICE_TOKEN=site.settings.service_token,
+        RASA_TOKEN=site.settings.rasa_token,
+        ACTION_TOKEN=site.settings.action_token,
         ENVIRONMENT="test",
     )
     web = subprocess.Popen(  # noqa: S603 - our own service

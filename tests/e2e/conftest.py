@@ -44,7 +44,7 @@ def running_stack(backend: str, workdir: Path, **overrides) -> Iterator[Stack]:
             running.stop()
 
 
-@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
 def stack(request, tmp_path_factory):
     with running_stack(request.param, tmp_path_factory.mktemp(f"stack-{request.param}")) as running:
         yield running

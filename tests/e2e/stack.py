@@ -1,5 +1,5 @@
 """The whole assistant as real processes on free loopback ports: the bot web service,
-the Rasa server (REST channel, HTTP API off) and the action server."""
+the Rasa server (the gateway's channel, HTTP API off) and the action server."""
 
 from __future__ import annotations
 
@@ -14,8 +14,9 @@ from pathlib import Path
 
 import requests
 
+from bot.chat import rasa
 from bot.config import Settings
-from ops.processes import ROOT, process_env, wait_until_ready, write_endpoints
+from ops.processes import ROOT, action_server_command, process_env, wait_until_ready, write_endpoints
 
 
 def free_port() -> int:
@@ -64,7 +65,7 @@ class Stack:
                 "--logging-config-file",
                 str(ROOT / "ops" / "rasa_logging.yml"),
             ],
-            "actions": [rasa, "run", "actions", "--actions", "actions", "--port", str(self.settings.action_port)],
+            "actions": action_server_command(self.settings.action_port, python),
         }
         for name, command in commands.items():
             log = open(self.workdir / f"{name}.log", "wb")  # noqa: SIM115 - closed with the process
@@ -100,9 +101,12 @@ class Stack:
                 process.wait()
 
     def say(self, sender: str, message: str) -> list[dict]:
-        """Send a visitor's message through Rasa's REST channel; return the bot's replies."""
+        """Send a message through Rasa's channel as the gateway does; return the bot's replies."""
         response = requests.post(
-            f"{self.rasa_url}/webhooks/rest/webhook", json={"sender": sender, "message": message}, timeout=30
+            f"{self.rasa_url}{rasa.WEBHOOK}",
+            json={"sender": sender, "message": message},
+            headers=rasa.headers(self.settings.rasa_token),
+            timeout=30,
         )
         response.raise_for_status()
         return response.json()

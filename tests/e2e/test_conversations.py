@@ -1,4 +1,4 @@
-"""Whole conversations through Rasa's REST channel, with the action server and the bot
+"""Whole conversations through Rasa's gateway channel, with the action server and the bot
 web service behind it, on SQLite and on PostgreSQL."""
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ import uuid
 import pytest
 from sqlalchemy import select
 
+from bot.chat import service as chat_service
 from bot.chat.models import Message
 from bot.directory import service as directory_service
 from bot.directory.models import Ambassador
@@ -21,6 +22,13 @@ pytestmark = pytest.mark.e2e
 
 def visitor() -> str:
     return f"e2e-{uuid.uuid4().hex}"
+
+
+def conversation_of(store, sender: str) -> str | None:
+    """The store's conversation for a Rasa sender id (these tests talk to Rasa directly)."""
+    store.expire_all()
+    conversation = chat_service.for_rasa_sender(db_session=store, sender_id=sender)
+    return conversation.id if conversation else None
 
 
 def buttons(replies: list[dict]) -> list[dict]:
@@ -50,7 +58,7 @@ def test_faq_question_gets_the_stored_answer_with_its_source(stack, store):
     assert "Did that answer your question?" in text
     payloads = [b["payload"] for b in buttons(replies)]
     assert payloads[-2:] == ["/confirm_answer_helpful", "/report_answer_unhelpful"] and len(payloads) <= 4
-    logged = store.scalars(select(QuestionLog).where(QuestionLog.conversation_id == me)).one()
+    logged = store.scalars(select(QuestionLog).where(QuestionLog.conversation_id == conversation_of(store, me))).one()
     assert logged.decision == "answer"
 
     replies = stack.say(me, "/confirm_answer_helpful")
@@ -124,7 +132,7 @@ def test_ambassador_introduction_leaves_a_ticket(stack, store):
         ["Priya Shah", "email", "priya.shah@example.org", "We run a supported employment service", "/affirm"],
     )
     text = texts(replies)
-    ticket = store.scalars(select(Ticket).where(Ticket.conversation_id == me)).one()
+    ticket = store.scalars(select(Ticket).where(Ticket.conversation_id == conversation_of(store, me))).one()
     assert ticket.reference in text
     assert (ticket.reason, ticket.ambassador_id, ticket.category) == (
         "ambassador_introduction",
@@ -157,12 +165,13 @@ def test_asking_for_a_person_with_an_invalid_number_then_a_valid_one(stack, stor
     text = texts(replies)
     assert "MIS-" in text and "07700 900123" in text and stack.settings.hotline_number in text
 
-    ticket = store.scalars(select(Ticket).where(Ticket.conversation_id == me)).one()
+    ticket = store.scalars(select(Ticket).where(Ticket.conversation_id == conversation_of(store, me))).one()
     assert (ticket.reason, ticket.contact_name, ticket.contact_phone) == ("asked_for_person", "Alex", "07700 900123")
     assert ticket.description is None and ticket.consent is True
     events = store.scalars(select(TicketEvent).where(TicketEvent.ticket_id == ticket.id)).all()
     assert [e.kind for e in events] == ["created"]
-    transcript = store.scalars(select(Message).where(Message.conversation_id == me).order_by(Message.id)).all()
+    mine = Message.conversation_id == conversation_of(store, me)
+    transcript = store.scalars(select(Message).where(mine).order_by(Message.id)).all()
     assert transcript[0].sender == "user" and "real person" in transcript[0].text
     assert any(m.sender == "bot" and "phone number" in m.text for m in transcript)
     assert transcript[-1].sender == "system" and ticket.reference in transcript[-1].text
@@ -179,7 +188,7 @@ def test_a_request_for_a_person_inside_a_question_starts_the_handoff_with_the_qu
     replies = fill_form(stack, me, ["Jo", "email", "jo@example.org"])
     assert "Can the hotline team contact you" in texts(replies)  # no second ask for the question
     stack.say(me, "yes")
-    ticket = store.scalars(select(Ticket).where(Ticket.conversation_id == me)).one()
+    ticket = store.scalars(select(Ticket).where(Ticket.conversation_id == conversation_of(store, me))).one()
     assert (ticket.reason, ticket.description) == ("asked_for_person", question)
 
 
@@ -205,7 +214,7 @@ def test_stopping_the_form_sends_nothing(stack, store):
     stack.say(me, "Sam")
     replies = stack.say(me, "stop")
     assert "Nothing has been sent" in texts(replies)
-    assert store.scalars(select(Ticket).where(Ticket.conversation_id == me)).all() == []
+    assert store.scalars(select(Ticket).where(Ticket.conversation_id == conversation_of(store, me))).all() == []
     replies = stack.say(me, "what is TUPE?")
     assert "Source:" in texts(replies)  # the bot carries on normally after stopping
 
@@ -217,7 +226,7 @@ def test_no_consent_sends_nothing(stack, store):
     )
     replies = stack.say(me, "no")
     assert "not passed your details" in texts(replies)
-    assert store.scalars(select(Ticket).where(Ticket.conversation_id == me)).all() == []
+    assert store.scalars(select(Ticket).where(Ticket.conversation_id == conversation_of(store, me))).all() == []
 
 
 def test_two_failures_offer_the_hotline(stack):

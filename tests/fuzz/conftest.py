@@ -41,7 +41,7 @@ def _known_ids(url: str) -> dict[str, str]:
     ambassadors = internal.get(f"{url}/api/ambassadors", params={"sector": "health"}, timeout=10)
     ticket = internal.post(
         f"{url}/api/tickets",
-        json={"conversation_id": "fuzz-handoff", "reason": "asked_for_person", "consent": False},
+        json={"sender_id": "fuzz-handoff", "reason": "asked_for_person", "consent": False},
         timeout=10,
     )
     for response in (faq, ambassadors, ticket):

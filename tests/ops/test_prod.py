@@ -20,6 +20,8 @@ def settings(**overrides) -> Settings:
     values = {
         "environment": "production",
         "service_token": "Zq8-t1Lr3XwVb9kPm2Nd7Hc5Gy4Ja6Ue0Sf",  # 32+ random characters, as production needs
+        "rasa_token": "Rt5-y2Kq8WnXc1LpM4Hd9Gs7Bv3Jf6Ze0Ta",
+        "action_token": "At7-u3Lm9QxVb2NpK5Hd8Gs1Cw4Jf6Ye0Rb",
         "database_url": PG,
         "tracker_database_url": PG_TRACKER,
         "redis_url": "redis://127.0.0.1:6379/2",
@@ -68,7 +70,8 @@ def test_procfile_lines_carry_only_each_process_s_own_settings(tmp_path):
     lines = {line.split(":", 1)[0]: line for line in plan.procfile().splitlines() if not line.startswith("#")}
     assert "WEB_PORT=8001" in lines["web1"] and "exec env" in lines["web1"]
     assert lines["rasa1"].startswith("rasa1: exec ") and " env " not in lines["rasa1"]
-    assert "SERVICE_TOKEN" not in plan.procfile()  # secrets stay in the environment
+    for secret in ("SERVICE_TOKEN", "RASA_TOKEN", "ACTION_TOKEN"):
+        assert secret not in plan.procfile()  # secrets stay in the environment
 
 
 def test_haproxy_config_binds_loopback_and_checks_every_instance(tmp_path):

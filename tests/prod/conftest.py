@@ -60,7 +60,9 @@ def prod_stack(postgres_server, redis_server):
         database_url=database_url,
         tracker_database_url=tracker_url,
         redis_url=redis_server.url,
-        service_token=secrets.token_urlsafe(24),
+        service_token=secrets.token_urlsafe(32),
+        rasa_token=secrets.token_urlsafe(32),
+        action_token=secrets.token_urlsafe(32),
         # Generous limits: the fault tests send many messages from one address quickly.
         chat_requests_per_minute_per_address=1000,
         chat_conversations_per_hour_per_address=1000,

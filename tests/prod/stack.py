@@ -88,7 +88,7 @@ class ProdStack:
         if name.startswith("actions"):
             return _status(f"http://127.0.0.1:{self.ports.actions[index - 1]}/health") == 200
         if name.startswith("rasa"):
-            return rasa_answers(self.rasa_url(index))
+            return rasa_answers(self.rasa_url(index), self.settings.rasa_token)
         raise ValueError(name)
 
     def wait_ready(self, *names: str, timeout: float = 900) -> None:

@@ -12,6 +12,7 @@ from bot.database.core import make_engine, make_session_factory
 from bot.hotline import service as hotline_service
 from bot.hotline.schemas import TicketCreate
 from tests.browser.test_widget import BOT, LAUNCHER, REPLY_TIMEOUT, STAFF, conversation_id, last_bot, send
+from tests.conftest import widget_conversation
 
 pytestmark = [pytest.mark.prod, pytest.mark.browser]
 
@@ -24,7 +25,11 @@ def _staff_says(stack, conversation: str, text: str, ticket=None):
         if ticket is None:
             ticket = hotline_service.create(
                 db_session=session,
-                ticket_in=TicketCreate(conversation_id=conversation, reason="asked_for_person", consent=False),
+                ticket_in=TicketCreate(
+                    sender_id=widget_conversation(session, conversation, key=stack.settings.rasa_token),
+                    reason="asked_for_person",
+                    consent=False,
+                ),
             )
         else:
             ticket = hotline_service.get_by_reference_or_raise(db_session=session, reference=ticket)

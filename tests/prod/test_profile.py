@@ -28,8 +28,19 @@ def test_every_process_listens_on_loopback_only(prod_stack):
         assert {ip for ip, _ in addresses} == {"127.0.0.1"}, (name, addresses)
 
 
-def test_rasa_http_api_is_off_and_only_the_rest_channel_answers(prod_stack):
+def test_rasa_http_api_is_off_and_only_the_gateway_channel_answers(prod_stack):
     rasa = prod_stack.rasa_url(1)
+    assert (
+        requests.post(f"{rasa}/webhooks/rest/webhook", json={"sender": "x", "message": "hi"}, timeout=5).status_code
+        == 404
+    )
+    assert (
+        requests.post(f"{rasa}/webhooks/gateway/webhook", json={"sender": "x", "message": "hi"}, timeout=5).status_code
+        == 401
+    )
+    # The action servers, reached directly, run nothing without ACTION_TOKEN.
+    for port in prod_stack.ports.actions:
+        assert requests.post(f"http://127.0.0.1:{port}/webhook", json={}, timeout=5).status_code == 401
     assert requests.get(f"{rasa}/status", timeout=5).status_code == 404
     assert requests.post(f"{rasa}/model/parse", json={"text": "hi"}, timeout=5).status_code == 404
     assert requests.get(f"{rasa}/conversations/anyone/tracker", timeout=5).status_code == 404

@@ -3,6 +3,7 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
+from bot.chat import rasa as rasa_channel
 from bot.main import create_app
 from tests.conftest import make_settings
 from tests.fakes import FakeApi
@@ -15,7 +16,7 @@ GREETING = [
 @pytest.fixture
 def fake_rasa():
     rasa = FakeApi()
-    rasa.on("POST", "/webhooks/rest/webhook", GREETING)
+    rasa.on("POST", rasa_channel.WEBHOOK, GREETING)
     yield rasa
     rasa.close()
 

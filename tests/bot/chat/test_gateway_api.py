@@ -11,6 +11,7 @@ import time
 import pytest
 from sqlalchemy import select, text
 
+from bot.chat import rasa as rasa_channel
 from bot.chat import service as chat_service
 from bot.chat.enums import Sender
 from bot.chat.models import Message
@@ -18,10 +19,11 @@ from bot.hotline import service as hotline_service
 from bot.hotline.enums import TicketStatus
 from bot.hotline.schemas import TicketCreate
 from tests.bot.chat.conftest import gateway_client, start
+from tests.conftest import RASA_TOKEN, widget_conversation
 
 
 def rasa_requests(fake_rasa):
-    return [r["json"] for r in fake_rasa.requests if r["path"] == "/webhooks/rest/webhook"]
+    return [r["json"] for r in fake_rasa.requests if r["path"] == rasa_channel.WEBHOOK]
 
 
 def test_a_conversation_gets_an_unguessable_id_and_a_token(gateway):
@@ -44,7 +46,12 @@ def test_a_message_is_stored_passed_to_rasa_and_answered(gateway, fake_rasa):
     assert body["message"]["sender"] == "user" and body["message"]["text"] == "hello"
     assert [(r["sender"], r["text"]) for r in body["replies"]] == [("bot", "Hello.")]
     assert body["replies"][0]["buttons"] == [{"title": "Find an ambassador", "payload": "/find_ambassador"}]
-    assert rasa_requests(fake_rasa) == [{"sender": conversation_id, "message": "hello"}]
+    # Rasa knows the conversation by an HMAC of its id under RASA_TOKEN, never the public id,
+    # and every turn carries the token.
+    sender = chat_service.rasa_sender(conversation_id, RASA_TOKEN)
+    assert sender != conversation_id and conversation_id not in sender
+    assert rasa_requests(fake_rasa) == [{"sender": sender, "message": "hello"}]
+    assert [r["auth"] for r in fake_rasa.requests] == [f"Bearer {RASA_TOKEN}"]
 
     history = gateway.get(f"/chat/api/conversations/{conversation_id}/messages", headers=auth).json()
     assert [m["sender"] for m in history["messages"]] == ["user", "bot"]
@@ -98,7 +105,7 @@ def test_typed_text_is_never_a_command(gateway, fake_rasa):
 def test_structured_extras_join_the_message_before_them(gateway, fake_rasa):
     fake_rasa.on(
         "POST",
-        "/webhooks/rest/webhook",
+        rasa_channel.WEBHOOK,
         [{"text": "Your reference is MIS-000001."}, {"custom": {"ticket_reference": "MIS-000001"}}],
     )
     conversation_id, auth = start(gateway)
@@ -180,7 +187,7 @@ def test_rasa_down_keeps_the_message_and_says_so_with_the_hotline(database_url):
 
 
 def test_rasa_answering_nothing_is_treated_as_unavailable(gateway, fake_rasa):
-    fake_rasa.on("POST", "/webhooks/rest/webhook", [])
+    fake_rasa.on("POST", rasa_channel.WEBHOOK, [])
     conversation_id, auth = start(gateway)
     replies = gateway.post(
         f"/chat/api/conversations/{conversation_id}/messages", json={"text": "hi"}, headers=auth
@@ -219,7 +226,9 @@ def _go_live(client, conversation_id):
     with client.app.state.session_factory.begin() as session:
         ticket = hotline_service.create(
             db_session=session,
-            ticket_in=TicketCreate(conversation_id=conversation_id, reason="asked_for_person", consent=False),
+            ticket_in=TicketCreate(
+                sender_id=widget_conversation(session, conversation_id), reason="asked_for_person", consent=False
+            ),
         )
         hotline_service.reply(
             db_session=session,

@@ -8,7 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 
-from bot.chat.models import Conversation
+from bot.chat import service as chat_service
 from bot.console import auth
 from bot.console.models import StaffSession
 from bot.hotline import service as hotline_service
@@ -23,9 +23,9 @@ def console(database_url):
     client.app.state.engine.dispose()
 
 
-def handoff(client, conversation_id="conv-console-1", **fields) -> str:
+def handoff(client, sender_id="conv-console-1", **fields) -> str:
     body = {
-        "conversation_id": conversation_id,
+        "sender_id": sender_id,
         "reason": "asked_for_person",
         "contact_name": "Sam Visitor",
         "contact_method": "email",
@@ -184,7 +184,7 @@ def test_a_ticket_from_claim_to_resolve_with_every_change_audited(console):
     assert post("claim").status_code == 303
     assert post("reply", text="Hello Sam, this is Jo.").status_code == 303
     with console.app.state.session_factory() as session:
-        assert session.get(Conversation, "conv-console-1").bot_paused is True
+        assert chat_service.for_rasa_sender(db_session=session, sender_id="conv-console-1").bot_paused is True
     assert post("note", text="Wants a call about TUPE").status_code == 303
     assert post("priority", priority="high").status_code == 303
     assert post("hand-back").status_code == 303
@@ -199,7 +199,7 @@ def test_a_ticket_from_claim_to_resolve_with_every_change_audited(console):
         ticket = session.scalars(select(Ticket)).one()
         assert (ticket.status, ticket.priority, ticket.outcome) == ("waiting", "high", None)
         assert ticket.first_response_at is not None and ticket.callback_due_at is not None
-        assert session.get(Conversation, "conv-console-1").bot_paused is False
+        assert chat_service.for_rasa_sender(db_session=session, sender_id="conv-console-1").bot_paused is False
         events = session.scalars(
             select(TicketEvent).where(TicketEvent.ticket_id == ticket.id).order_by(TicketEvent.id)
         ).all()
@@ -284,7 +284,12 @@ def test_the_create_staff_command(tmp_path):
 
     url = f"sqlite:///{tmp_path / 'staff.db'}"
     migrate.upgrade(url)
-    env = {**os.environ, "DATABASE_URL": url, "ENVIRONMENT": "test", "SERVICE_TOKEN": "x" * 20}
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "ENVIRONMENT": "test",
+        **{name: "x" * 20 for name in ("SERVICE_TOKEN", "RASA_TOKEN", "ACTION_TOKEN")},
+    }
     command = [
         sys.executable,
         "-m",

@@ -11,7 +11,7 @@ from tests import factories
 
 def ticket_in(**overrides) -> TicketCreate:
     fields = dict(
-        conversation_id="conv-1",
+        sender_id="conv-1",
         reason="asked_for_person",
         contact_name="Sam Jones",
         contact_method="email",
@@ -34,22 +34,25 @@ def test_create_gives_a_reference_an_audit_event_and_the_transcript(db_session):
     assert (ticket.contact_email, ticket.consent) == ("sam@example.org", True)
     events = hotline_service.events(db_session=db_session, ticket=ticket)
     assert [(e.kind, e.actor, e.to_status) for e in events] == [("created", "bot", "waiting")]
-    messages = db_session.scalars(select(Message).where(Message.conversation_id == "conv-1").order_by(Message.id)).all()
+    messages = db_session.scalars(
+        select(Message).where(Message.conversation_id == ticket.conversation_id).order_by(Message.id)
+    ).all()
     assert [m.sender for m in messages] == ["user", "bot", "system"]
     assert ticket.reference in messages[-1].text
 
 
 def test_references_are_unique_and_sequential(db_session):
-    first = hotline_service.create(db_session=db_session, ticket_in=ticket_in(conversation_id="a"))
-    second = hotline_service.create(db_session=db_session, ticket_in=ticket_in(conversation_id="b"))
+    first = hotline_service.create(db_session=db_session, ticket_in=ticket_in(sender_id="a"))
+    second = hotline_service.create(db_session=db_session, ticket_in=ticket_in(sender_id="b"))
     assert first.reference != second.reference
     assert second.id == first.id + 1
 
 
 def test_a_stored_transcript_is_not_duplicated(db_session):
-    hotline_service.create(db_session=db_session, ticket_in=ticket_in())
-    hotline_service.create(db_session=db_session, ticket_in=ticket_in())
-    senders = db_session.scalars(select(Message.sender).where(Message.conversation_id == "conv-1")).all()
+    first = hotline_service.create(db_session=db_session, ticket_in=ticket_in())
+    second = hotline_service.create(db_session=db_session, ticket_in=ticket_in())
+    assert first.conversation_id == second.conversation_id  # one Rasa sender, one conversation
+    senders = db_session.scalars(select(Message.sender).where(Message.conversation_id == first.conversation_id)).all()
     assert senders.count("user") == 1
 
 
@@ -78,7 +81,7 @@ def test_ambassador_introduction_keeps_the_ambassador(db_session):
         {"contact_method": "email", "contact_email": None},
         {"contact_method": None, "contact_email": None},  # consent given but no way to contact
         {"reason": "because"},
-        {"conversation_id": ""},
+        {"sender_id": ""},
         {"description": "x" * 2001},
     ],
 )
@@ -103,8 +106,8 @@ def test_transitions_are_checked_and_audited(db_session):
 def test_going_live_pauses_the_bot_and_leaving_resumes_it(db_session):
     from bot.chat.models import Conversation
 
-    ticket = hotline_service.create(db_session=db_session, ticket_in=ticket_in(conversation_id="live-1"))
-    conversation = db_session.get(Conversation, "live-1")
+    ticket = hotline_service.create(db_session=db_session, ticket_in=ticket_in(sender_id="live-1"))
+    conversation = db_session.get(Conversation, ticket.conversation_id)
     assert conversation.bot_paused is False
     message = hotline_service.reply(
         db_session=db_session, ticket=ticket, staff_id=None, actor="staff:1", text="Hello, I'm Jo."
@@ -114,7 +117,7 @@ def test_going_live_pauses_the_bot_and_leaving_resumes_it(db_session):
     hotline_service.transition(db_session=db_session, ticket=ticket, new_status=TicketStatus.claimed, actor="staff:1")
     assert conversation.bot_paused is False
     texts = db_session.scalars(
-        select(Message.text).where(Message.conversation_id == "live-1").order_by(Message.id)
+        select(Message.text).where(Message.conversation_id == ticket.conversation_id).order_by(Message.id)
     ).all()
     assert texts[-3:] == [hotline_service.LIVE_NOTICE, "Hello, I'm Jo.", hotline_service.BACK_TO_BOT_NOTICE]
     kinds = [e.kind for e in hotline_service.events(db_session=db_session, ticket=ticket)]
@@ -123,10 +126,10 @@ def test_going_live_pauses_the_bot_and_leaving_resumes_it(db_session):
 
 @pytest.mark.parametrize("typed", ["%", "_", "100%", "a_b"])
 def test_search_treats_percent_and_underscore_as_themselves(db_session, typed):
-    plain = hotline_service.create(db_session=db_session, ticket_in=ticket_in(conversation_id="plain"))
+    plain = hotline_service.create(db_session=db_session, ticket_in=ticket_in(sender_id="plain"))
     marked = hotline_service.create(
         db_session=db_session,
-        ticket_in=ticket_in(conversation_id="marked", description="Can we keep 100% of staff? See note a_b."),
+        ticket_in=ticket_in(sender_id="marked", description="Can we keep 100% of staff? See note a_b."),
     )
     found = hotline_service.list_tickets(db_session=db_session, search=typed)
     assert [t.id for t in found] == [marked.id] and plain.id not in [t.id for t in found]

@@ -16,6 +16,7 @@ from bot.hotline import service as hotline_service
 from bot.hotline.enums import TicketOutcome, TicketStatus
 from bot.hotline.models import StaffAccount, Ticket, TicketEvent
 from bot.hotline.schemas import TicketCreate
+from tests.conftest import RASA_TOKEN
 
 EMAIL = "sam.jones@example.org"
 PHONE = "07700 900123"
@@ -44,10 +45,20 @@ def staff(db_session) -> StaffAccount:
     return account
 
 
+def widget(db_session, conversation_id: str) -> Conversation:
+    """A widget conversation with this id (made if missing), linked to its Rasa sender id."""
+    conversation = chat_service.get(db_session=db_session, conversation_id=conversation_id)
+    if conversation is None:
+        conversation = Conversation(id=conversation_id, channel="widget", token_hash="0" * 64)
+        db_session.add(conversation)
+        db_session.flush()
+    chat_service.link_rasa_sender(db_session=db_session, conversation=conversation, key=RASA_TOKEN)
+    return conversation
+
+
 def chat(db_session, *, conversation_id: str, idle_days: float, now: datetime | None = None) -> Conversation:
     """A conversation without a handoff, last active `idle_days` ago."""
-    conversation = chat_service.get_or_create(db_session=db_session, conversation_id=conversation_id, channel="widget")
-    conversation.token_hash = "0" * 64
+    conversation = widget(db_session, conversation_id)
     chat_service.add_message(db_session=db_session, conversation=conversation, sender=Sender.user, text=f"I am {EMAIL}")
     chat_service.add_message(db_session=db_session, conversation=conversation, sender=Sender.bot, text="Thank you.")
     db_session.add(QuestionLog(conversation_id=conversation_id, text=f"spin out? mail {EMAIL}", decision="none"))
@@ -69,7 +80,7 @@ def handed_off(
     ticket = hotline_service.create(
         db_session=db_session,
         ticket_in=TicketCreate(
-            conversation_id=conversation_id,
+            sender_id=widget(db_session, conversation_id).rasa_sender,
             reason="asked_for_person",
             category="Spinning out",
             contact_name="Sam Jones",

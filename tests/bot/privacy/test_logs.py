@@ -208,32 +208,34 @@ def test_the_web_services_access_log_masks_a_search_for_an_email_address(tmp_pat
 
 
 def test_the_action_server_masks_its_logging_and_still_serves_actions(tmp_path: Path):
-    """rasa_sdk sets up its handlers, then loads the actions package, which adds the filter."""
+    """The action server (ops/action_server.py) sets up rasa_sdk's handlers, then loads the
+    actions package, which adds the filter."""
     port = free_port()
     script = tmp_path / "run_actions.py"
     script.write_text(
         "import logging, os, sys\n"
         "sys.path.insert(0, os.getcwd())  # as `python -m rasa_sdk` has it\n"
-        "from rasa_sdk.__main__ import main\n"
+        "from ops.action_server import main\n"
         "class Leak(logging.Handler):\n"
         "    def emit(self, record):\n"
-        "        if record.name == 'rasa_sdk.endpoint' and 'up and running' in record.getMessage():\n"
+        "        if record.name == 'ops.action_server' and 'up and running' in record.getMessage():\n"
         "            logging.getLogger('actions.check').warning('visitor wrote jo@example.com')\n"
         "logging.getLogger().addHandler(Leak())\n"
-        "sys.argv = ['rasa_sdk', '--actions', 'actions', '--port', sys.argv[1]]\n"
-        "main()\n"
+        "sys.exit(main(['--actions', 'actions', '--port', sys.argv[1]]))\n"
     )
     process = subprocess.Popen(
         [sys.executable, str(script), str(port)],
         cwd=PROJECT_ROOT,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        env={**os.environ, "PYTHONUNBUFFERED": "1", "ACTION_TOKEN": "log-test-token"},
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
     )
     try:
         wait_for(f"http://127.0.0.1:{port}/health", process)
-        listed = requests.get(f"http://127.0.0.1:{port}/actions", timeout=10).json()
+        listed = requests.get(
+            f"http://127.0.0.1:{port}/actions", headers={"Authorization": "Bearer log-test-token"}, timeout=10
+        ).json()
         time.sleep(0.5)
     finally:
         out, err = stop(process)
@@ -241,3 +243,57 @@ def test_the_action_server_masks_its_logging_and_still_serves_actions(tmp_path: 
     output = out + err
     assert "visitor wrote [email]" in output, output[-2000:]
     assert "jo@example.com" not in output
+
+
+def test_a_client_error_is_one_line_in_the_log_never_a_traceback(tmp_path: Path):
+    """Unauthenticated, malformed and unknown requests to the real web service: each is one
+    access-log line at most, and nothing is logged as a fault of ours."""
+    url = f"sqlite:///{tmp_path / 'web.db'}"
+    migrate.upgrade(url)
+    port = free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "WEB_HOST": "127.0.0.1",
+        "WEB_PORT": str(port),
+        "ENVIRONMENT": "development",
+        "PYTHONUNBUFFERED": "1",
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot", "serve"],
+        cwd=PROJECT_ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    service = {"Authorization": "Bearer dev-service-token-not-for-production"}
+    try:
+        wait_for(f"{base}/staff/login", process)
+        answers = [
+            requests.get(f"{base}/api/health", timeout=10).status_code,
+            requests.post(
+                f"{base}/api/tickets",
+                data=b"{not json",
+                headers={**service, "Content-Type": "application/json"},
+                timeout=10,
+            ).status_code,
+            requests.post(
+                f"{base}/api/faq/search",
+                data=b'{"query": "what is \\ud800 TUPE"}',
+                headers={**service, "Content-Type": "application/json"},
+                timeout=10,
+            ).status_code,
+            requests.post(f"{base}/chat/api/conversations/nope/messages", json={"text": "hi"}, timeout=10).status_code,
+            requests.get(f"{base}/chat/api/conversations/nope/messages?after=1e20", timeout=10).status_code,
+            requests.get(f"{base}/static/%00.js", timeout=10).status_code,
+        ]
+        time.sleep(0.5)
+    finally:
+        out, err = stop(process)
+    assert all(400 <= code < 500 for code in answers), answers
+    output = out + err
+    assert "Traceback" not in output, output[-3000:]
+    assert "ERROR" not in output, output[-3000:]
+    assert len([line for line in output.splitlines() if "/api/health" in line]) == 1

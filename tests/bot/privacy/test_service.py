@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from bot.chat import service as chat_service
 from bot.chat.models import Conversation, Message
 from bot.database.core import utcnow
 from bot.faq.models import AnswerFeedback, QuestionLog
@@ -24,6 +25,7 @@ from tests.bot.privacy.conftest import (
     handed_off,
     tracker_senders,
 )
+from tests.conftest import RASA_TOKEN
 
 DAYS = 365
 
@@ -231,11 +233,21 @@ def test_erasure_removes_one_visitors_data_whatever_its_age_and_records_it(db_se
     ticket = handed_off(db_session, conversation_id="erase-me", idle_days=2, status=TicketStatus.waiting)
     other = hotline_service.create(
         db_session=db_session,
-        ticket_in=TicketCreate(conversation_id="erase-me", reason="complaint", contact_name="Sam Jones", consent=False),
+        ticket_in=TicketCreate(
+            sender_id=chat_service.rasa_sender("erase-me", RASA_TOKEN),
+            reason="complaint",
+            contact_name="Sam Jones",
+            consent=False,
+        ),
     )
     handed_off(db_session, conversation_id="someone-else", idle_days=2)
     db_session.commit()
-    create_tracker_events(tracker_url, {"erase-me": 5, "someone-else": 2})
+    # Rasa holds a conversation's events under the gateway's HMAC sender id (and, for one
+    # from before it, under the id itself): both go.
+    create_tracker_events(
+        tracker_url,
+        {"erase-me": 5, chat_service.rasa_sender("erase-me", RASA_TOKEN): 6, "someone-else": 2},
+    )
     untouched = snapshot(db_session, "someone-else")
 
     report = privacy_service.erase(db_session=db_session, reference=ticket.reference.lower(), tracker_url=tracker_url)
@@ -245,11 +257,11 @@ def test_erasure_removes_one_visitors_data_whatever_its_age_and_records_it(db_se
     assert not contains_personal_data(after)
     assert after["messages"] == [] and after["conversation"]["purged_at"] is not None
     assert [t["status"] for t in after["tickets"]] == ["waiting", "waiting"]  # left for the team to resolve
-    assert (report.conversations, report.tickets, report.tracker_events) == (1, 2, 5)
+    assert (report.conversations, report.tickets, report.tracker_events) == (1, 2, 11)
     for erased in (ticket, other):
         [event] = [e for e in hotline_service.events(db_session=db_session, ticket=erased) if e.kind == "erased"]
         assert event.actor == "erasure request"
-        assert event.detail == {"messages": report.messages, "tickets": 2, "tracker_events": 5}
+        assert event.detail == {"messages": report.messages, "tickets": 2, "tracker_events": 11}
     assert snapshot(db_session, "someone-else") == untouched
     assert tracker_senders(tracker_url) == {"someone-else": 2}
 
