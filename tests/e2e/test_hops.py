@@ -59,7 +59,7 @@ def test_rasa_knows_a_widget_conversation_only_by_the_hmac_of_its_id(stack):
         headers=auth,
         timeout=60,
     )
-    assert sent.status_code == 200 and sent.json()["replies"]
+    assert sent.status_code == 202 and sent.json()["replies"]
     engine = create_engine(stack.settings.tracker_database_url)
     with engine.connect() as connection:
         senders = set(connection.execute(text("SELECT DISTINCT sender_id FROM events")).scalars())
