@@ -14,6 +14,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.base import BaseHTTPMiddleware
 
@@ -162,6 +163,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         parts = request.url.path.split("/")  # /staff/tickets/<reference>/<action>
         reference = parts[3] if len(parts) > 3 else ""
         return RedirectResponse(f"/staff/tickets/{reference}?error=transition", status_code=303)
+
+    @app.exception_handler(StaleDataError)
+    async def _changed_meanwhile(request: Request, _exc: StaleDataError):
+        """Someone else changed the ticket between reading and writing it: nothing was
+        written; the staff member sees the ticket as it now is."""
+        parts = request.url.path.split("/")
+        log.info("Refused %s %s: 409 (the ticket changed meanwhile)", request.method, request.url.path)
+        if request.url.path.startswith("/staff/tickets/") and len(parts) > 3:
+            return RedirectResponse(f"/staff/tickets/{parts[3]}?error=changed", status_code=303)
+        return JSONResponse(
+            {"detail": "The ticket changed while this request was made. Read it again and retry."},
+            status_code=status.HTTP_409_CONFLICT,
+        )
 
     @app.exception_handler(OperationalError)
     @app.exception_handler(DBAPIError)

@@ -36,6 +36,7 @@ EVENT_LABELS = {
     "created": "Handed off by the assistant",
     "status_changed": "Status changed",
     "assigned": "Assignee changed",
+    "taken_over": "Taken over from a colleague",
     "note_added": "Note added",
     "priority_changed": "Priority changed",
     "staff_replied": "Replied to the visitor",

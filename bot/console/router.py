@@ -272,11 +272,19 @@ def _done(reference: str) -> RedirectResponse:
 def claim(
     reference: str,
     csrf_token: str = Form(""),
+    take_over: str = Form("", max_length=5),
     staff: Staff = Depends(current_staff),
     db_session: Session = Depends(get_db),
 ):
+    """Claim an unassigned ticket; one a colleague has is only taken over on purpose (the
+    page's "Take over" button), never by a Claim pressed on an out-of-date page."""
     check_csrf(staff, csrf_token)
-    hotline_service.claim(db_session=db_session, ticket=_ticket_or_404(db_session, reference), account=staff.account)
+    ticket = _ticket_or_404(db_session, reference)
+    try:
+        hotline_service.claim(db_session=db_session, ticket=ticket, account=staff.account, take_over=take_over == "yes")
+    except hotline_service.AlreadyClaimed:
+        db_session.rollback()
+        return _see_other(f"/staff/tickets/{reference}?error=claimed")
     db_session.commit()
     return _done(reference)
 

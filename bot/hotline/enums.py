@@ -41,6 +41,7 @@ class TicketEventKind(str, enum.Enum):
     created = "created"
     status_changed = "status_changed"
     assigned = "assigned"
+    taken_over = "taken_over"  # claimed from another member of staff, on purpose
     note_added = "note_added"
     priority_changed = "priority_changed"
     staff_replied = "staff_replied"

@@ -182,13 +182,29 @@ def _event(db_session: Session, ticket: Ticket, kind: TicketEventKind, actor: st
     db_session.flush()
 
 
-def claim(*, db_session: Session, ticket: Ticket, account) -> None:
-    """Take a ticket: it is assigned to you and leaves the waiting queue."""
+class AlreadyClaimed(Exception):
+    """Someone else has the ticket: taking it from them is a separate, deliberate step."""
+
+    def __init__(self, assignee_id: int):
+        super().__init__(f"already claimed by staff {assignee_id}")
+        self.assignee_id = assignee_id
+
+
+def claim(*, db_session: Session, ticket: Ticket, account, take_over: bool = False) -> None:
+    """Take a ticket: it is assigned to you and leaves the waiting queue.
+
+    Only an unassigned ticket (or your own) is claimed; one a colleague has raises
+    AlreadyClaimed unless `take_over`, which is audited as such. The write is conditional
+    on the version read (Ticket.version), so of two claims at once one fails.
+    """
     actor = staff_actor(account)
+    if ticket.assignee_id not in (None, account.id) and not take_over:
+        raise AlreadyClaimed(ticket.assignee_id)
     if ticket.assignee_id != account.id:
         previous = ticket.assignee_id
         ticket.assignee_id = account.id
-        _event(db_session, ticket, TicketEventKind.assigned, actor, {"from": previous, "to": account.id})
+        kind = TicketEventKind.taken_over if previous is not None else TicketEventKind.assigned
+        _event(db_session, ticket, kind, actor, {"from": previous, "to": account.id})
     if TicketStatus(ticket.status) in (TicketStatus.waiting, TicketStatus.callback_arranged):
         transition(db_session=db_session, ticket=ticket, new_status=TicketStatus.claimed, actor=actor)
 

@@ -13,7 +13,7 @@ import requests
 
 from bot.config import PROJECT_ROOT
 from bot.database import migrate
-from tests.bot.privacy.test_logs import free_port, stop, wait_for
+from tests.web_service import free_port, stop, wait_for
 
 
 def test_streams_per_conversation_are_limited_and_a_closed_one_frees_its_place(tmp_path: Path):

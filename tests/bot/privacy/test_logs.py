@@ -6,7 +6,6 @@ from __future__ import annotations
 import logging
 import logging.config
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -18,6 +17,7 @@ import requests
 from bot import logs
 from bot.config import PROJECT_ROOT
 from bot.database import migrate
+from tests.web_service import free_port, stop, wait_for, web_service
 
 
 @pytest.mark.parametrize(
@@ -142,34 +142,6 @@ def test_uvicorns_logging_configuration_filters_every_handler():
 # Real processes ---------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_for(url: str, process: subprocess.Popen, seconds: float = 90) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"{url}: the process exited with {process.returncode}")
-        try:
-            requests.get(url, timeout=2)
-            return
-        except requests.RequestException:
-            time.sleep(0.3)
-    pytest.fail(f"{url} did not answer in {seconds} s")
-
-
-def stop(process: subprocess.Popen) -> tuple[str, str]:
-    process.terminate()
-    try:
-        return process.communicate(timeout=30)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        return process.communicate()
-
-
 def test_the_web_services_access_log_masks_a_search_for_an_email_address(tmp_path: Path):
     url = f"sqlite:///{tmp_path / 'web.db'}"
     migrate.upgrade(url)
@@ -250,27 +222,9 @@ def test_a_client_error_is_one_line_in_the_log_never_a_traceback(tmp_path: Path)
     access-log line at most, and nothing is logged as a fault of ours."""
     url = f"sqlite:///{tmp_path / 'web.db'}"
     migrate.upgrade(url)
-    port = free_port()
-    env = {
-        **os.environ,
-        "DATABASE_URL": url,
-        "WEB_HOST": "127.0.0.1",
-        "WEB_PORT": str(port),
-        "ENVIRONMENT": "development",
-        "PYTHONUNBUFFERED": "1",
-    }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "bot", "serve"],
-        cwd=PROJECT_ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    base = f"http://127.0.0.1:{port}"
     service = {"Authorization": "Bearer dev-service-token-not-for-production"}
-    try:
-        wait_for(f"{base}/staff/login", process)
+    with web_service(url) as web:
+        base = web.url
         answers = [
             requests.get(f"{base}/api/health", timeout=10).status_code,
             requests.post(
@@ -290,10 +244,8 @@ def test_a_client_error_is_one_line_in_the_log_never_a_traceback(tmp_path: Path)
             requests.get(f"{base}/static/%00.js", timeout=10).status_code,
         ]
         time.sleep(0.5)
-    finally:
-        out, err = stop(process)
     assert all(400 <= code < 500 for code in answers), answers
-    output = out + err
+    output = web.output
     assert "Traceback" not in output, output[-3000:]
     assert "ERROR" not in output, output[-3000:]
     assert len([line for line in output.splitlines() if "/api/health" in line]) == 1
