@@ -145,34 +145,14 @@ def test_uvicorns_logging_configuration_filters_every_handler():
 def test_the_web_services_access_log_masks_a_search_for_an_email_address(tmp_path: Path):
     url = f"sqlite:///{tmp_path / 'web.db'}"
     migrate.upgrade(url)
-    port = free_port()
-    env = {
-        **os.environ,
-        "DATABASE_URL": url,
-        "WEB_HOST": "127.0.0.1",
-        "WEB_PORT": str(port),
-        "ENVIRONMENT": "development",
-        "PYTHONUNBUFFERED": "1",
-    }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "bot", "serve"],
-        cwd=PROJECT_ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        base = f"http://127.0.0.1:{port}"
-        wait_for(f"{base}/staff/login", process)
+    with web_service(url) as web:
+        base = web.url
         # As the queue's search form sends it, and as typed into the address bar; the
         # redirect to sign in carries it again in ?next=.
         requests.get(f"{base}/staff", params={"q": "jo@example.com"}, timeout=10)
         requests.get(f"{base}/staff?q=jo@example.com&phone=07700+900123", timeout=10)
         assert requests.get(f"{base}/healthz", timeout=10).status_code == 200
-    finally:
-        out, err = stop(process)
-    access_log = out + err
+    access_log = web.output
     assert "GET /staff?q=[email]" in access_log
     assert "GET /staff/login?next=" in access_log
     assert "example.com" not in access_log and "900123" not in access_log
