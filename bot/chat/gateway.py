@@ -4,9 +4,11 @@ stored in the transcript before it is acknowledged."""
 from __future__ import annotations
 
 import functools
+import logging
 import re
 from dataclasses import dataclass
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.chat import rasa
@@ -14,6 +16,8 @@ from bot.chat import service as chat_service
 from bot.chat.enums import Sender
 from bot.chat.models import Conversation, Message
 from bot.config import Settings
+
+log = logging.getLogger(__name__)
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 PAYLOAD = re.compile(r"^/[a-z_]{1,60}(\{.{0,900}\})?$", re.S)
@@ -60,9 +64,23 @@ def receive(
     text: str | None = None,
     payload: str | None = None,
     title: str | None = None,
+    client_message_id: str | None = None,
 ) -> Outcome:
     """Store the visitor's message, pass it to Rasa unless staff have the conversation,
-    and store what comes back."""
+    and store what comes back.
+
+    A repeat of a message already stored (the same `client_message_id`: the widget retrying
+    after a timeout) is answered from the store: not stored or sent to Rasa again. Whether
+    the bot or staff answer is decided in the write that stores the message, and again in
+    the write that stores the bot's replies: replies that come back after the conversation
+    went live are dropped, so the bot never speaks over a member of staff.
+    """
+    if client_message_id:
+        repeat = chat_service.by_client_message_id(
+            db_session=db_session, conversation_id=conversation.id, client_message_id=client_message_id
+        )
+        if repeat is not None:
+            return _repeat(db_session, repeat)
     if payload is not None:
         # A button's payload is an intent ("/affirm") or plain words ("email").
         if payload.startswith("/") and not PAYLOAD.match(payload):
@@ -74,13 +92,29 @@ def receive(
         shown = clean_text(text, settings.max_message_length)
         # Typed text is never read as a command: Rasa treats a leading "/" as an intent.
         to_rasa, data = shown.lstrip("/") or shown, None
-    message = chat_service.add_message(
-        db_session=db_session, conversation=conversation, sender=Sender.user, text=shown, data=data
-    )
+    try:
+        message = chat_service.add_message(
+            db_session=db_session,
+            conversation=conversation,
+            sender=Sender.user,
+            text=shown,
+            data=data,
+            client_message_id=client_message_id,
+        )
+    except IntegrityError:
+        # The same send arrived twice at once: the first one stored it.
+        db_session.rollback()
+        repeat = chat_service.by_client_message_id(
+            db_session=db_session, conversation_id=conversation.id, client_message_id=client_message_id
+        )
+        if repeat is None:
+            raise
+        return _repeat(db_session, repeat)
     sender = chat_service.link_rasa_sender(db_session=db_session, conversation=conversation, key=settings.rasa_token)
+    to_bot = chat_service.bot_may_speak(db_session=db_session, conversation_id=conversation.id)
     db_session.commit()  # kept, whatever happens next
 
-    if conversation.bot_paused:
+    if not to_bot:
         return Outcome(message=message, replies=[])
 
     try:
@@ -89,15 +123,30 @@ def receive(
         )
     except rasa.RasaUnavailable:
         replies = []
-    stored = store_replies(db_session=db_session, conversation=conversation, replies=replies)
+    if not chat_service.bot_may_speak(db_session=db_session, conversation_id=conversation.id):
+        # Staff took the conversation live while Rasa was answering: they answer now.
+        db_session.rollback()
+        log.info("Bot replies dropped: the conversation went live while Rasa answered")
+        return Outcome(message=message, replies=[])
+    stored = store_replies(db_session=db_session, conversation=conversation, replies=replies, reply_to=message)
     if not stored:
         stored = [
             chat_service.add_message(
-                db_session=db_session, conversation=conversation, sender=Sender.system, text=unavailable_text(settings)
+                db_session=db_session,
+                conversation=conversation,
+                sender=Sender.system,
+                text=unavailable_text(settings),
+                reply_to_id=message.id,
             )
         ]
     db_session.commit()
     return Outcome(message=message, replies=stored)
+
+
+def _repeat(db_session: Session, message: Message) -> Outcome:
+    """A send already stored: the message and whatever has answered it so far (the rest
+    reaches the widget through its event stream)."""
+    return Outcome(message=message, replies=chat_service.replies_to(db_session=db_session, message_id=message.id))
 
 
 @functools.lru_cache(maxsize=8)
@@ -106,7 +155,9 @@ def rasa_pool(urls: tuple[str, ...], token: str) -> rasa.RasaPool:
     return rasa.RasaPool(urls, token)
 
 
-def store_replies(*, db_session: Session, conversation: Conversation, replies: list[dict]) -> list[Message]:
+def store_replies(
+    *, db_session: Session, conversation: Conversation, replies: list[dict], reply_to: Message | None = None
+) -> list[Message]:
     stored: list[Message] = []
     for reply in replies:
         if not isinstance(reply, dict):
@@ -125,7 +176,12 @@ def store_replies(*, db_session: Session, conversation: Conversation, replies: l
         data = {k: v for k, v in (("buttons", buttons), ("custom", custom)) if v} or None
         stored.append(
             chat_service.add_message(
-                db_session=db_session, conversation=conversation, sender=Sender.bot, text=text, data=data
+                db_session=db_session,
+                conversation=conversation,
+                sender=Sender.bot,
+                text=text,
+                data=data,
+                reply_to_id=reply_to.id if reply_to is not None else None,
             )
         )
     return stored

@@ -1,4 +1,4 @@
-from sqlalchemy import JSON, Boolean, Column, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Boolean, Column, DateTime, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import relationship
 
 from bot.database.core import Base, utcnow
@@ -40,5 +40,13 @@ class Message(Base):
     data = Column(JSON, nullable=True)
     staff_id = Column(Integer, ForeignKey("staff_account.id", ondelete="SET NULL"), nullable=True)
     created_at = Column(DateTime, nullable=False, default=utcnow, index=True)
+    # The widget's id for a visitor's message, the same on every retry of one send: a
+    # repeat is answered from the store, never stored or sent to Rasa again.
+    client_message_id = Column(String(64), nullable=True)
+    # The visitor's message a bot reply answers, so replies stay paired with their
+    # question when several are sent at once.
+    reply_to_id = Column(Integer, ForeignKey("message.id", ondelete="SET NULL"), nullable=True, index=True)
 
     conversation = relationship("Conversation", back_populates="messages")
+
+    __table_args__ = (Index("ix_message_client_message_id", "conversation_id", "client_message_id", unique=True),)

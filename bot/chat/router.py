@@ -199,6 +199,7 @@ def send_message(
             text=message_in.text,
             payload=message_in.payload,
             title=message_in.title,
+            client_message_id=message_in.client_message_id,
         )
     except gateway.InvalidMessage as exc:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, str(exc))

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import List
 
-from pydantic import StrictStr, constr, root_validator
+from pydantic import Field, StrictStr, constr, root_validator
 
 from bot.api.schemas import ApiModel
 
@@ -27,6 +27,11 @@ class MessageIn(ApiModel):
     text: StrictStr | None = None
     payload: constr(strip_whitespace=True, min_length=1, max_length=1000) | None = None
     title: constr(strip_whitespace=True, max_length=300) | None = None
+    client_message_id: constr(min_length=1, max_length=64, regex=r"^[A-Za-z0-9_-]+$") | None = Field(
+        None,
+        description="The sender's id for this message, the same on every retry of one send: a repeat "
+        "returns the stored message and its replies, and is not answered twice.",
+    )
 
     @root_validator(skip_on_failure=True)
     def _text_or_payload(cls, values: dict) -> dict:

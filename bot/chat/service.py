@@ -7,7 +7,7 @@ import hmac
 import secrets
 from collections.abc import Iterable
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from bot.chat.enums import Sender
@@ -93,6 +93,20 @@ def mark_visitor_seen(*, db_session: Session, conversation_id: str) -> None:
         conversation.visitor_seen_at = utcnow()
 
 
+def paired(messages: list[Message]) -> list[Message]:
+    """The transcript with each bot reply right after the message it answers (several
+    questions sent at once are stored before their answers), otherwise in order."""
+    position = {message.id: index for index, message in enumerate(messages)}
+
+    def key(message: Message) -> tuple[int, int, int]:
+        answered = position.get(message.reply_to_id) if message.reply_to_id is not None else None
+        if answered is None:
+            return (position[message.id], 0, message.id)
+        return (answered, 1, message.id)
+
+    return sorted(messages, key=key)
+
+
 def to_read(message: Message) -> dict:
     data = message.data or {}
     return {
@@ -151,6 +165,8 @@ def add_message(
     text: str,
     data: dict | None = None,
     staff_id: int | None = None,
+    client_message_id: str | None = None,
+    reply_to_id: int | None = None,
 ) -> Message:
     message = Message(
         conversation_id=conversation.id,
@@ -158,11 +174,41 @@ def add_message(
         text=text,
         data=data,
         staff_id=staff_id,
+        client_message_id=client_message_id,
+        reply_to_id=reply_to_id,
     )
     conversation.last_activity_at = utcnow()
     db_session.add(message)
     db_session.flush()
     return message
+
+
+def by_client_message_id(*, db_session: Session, conversation_id: str, client_message_id: str) -> Message | None:
+    return db_session.scalar(
+        select(Message).where(
+            Message.conversation_id == conversation_id, Message.client_message_id == client_message_id
+        )
+    )
+
+
+def replies_to(*, db_session: Session, message_id: int) -> list[Message]:
+    return list(db_session.scalars(select(Message).where(Message.reply_to_id == message_id).order_by(Message.id)))
+
+
+def bot_may_speak(*, db_session: Session, conversation_id: str) -> bool:
+    """Whether the bot still has the conversation, decided in this transaction's write.
+
+    A conditional UPDATE, not a read: on PostgreSQL it waits for a staff reply that is
+    taking the conversation live and then sees it; on SQLite writers take turns. True means
+    no staff member had the conversation when this write was made.
+    """
+    result = db_session.execute(
+        update(Conversation)
+        .where(Conversation.id == conversation_id, Conversation.bot_paused.is_(False))
+        .values(last_activity_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1
 
 
 def message_count(*, db_session: Session, conversation_id: str) -> int:

@@ -206,7 +206,7 @@ def ticket_page(
     db_session: Session = Depends(get_db),
 ):
     ticket = _ticket_or_404(db_session, reference)
-    messages = (
+    messages = chat_service.paired(
         chat_service.messages_after(db_session=db_session, conversation_id=ticket.conversation_id, limit=2000)
         if ticket.conversation_id
         else []

@@ -149,6 +149,13 @@
     }
   }
 
+  /** A random id for one message send (retries of it reuse the id). */
+  function messageId() {
+    const bytes = new Uint8Array(16)
+    window.crypto.getRandomValues(bytes)
+    return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('')
+  }
+
   /** A failed call: the gateway's status and `detail`, or status 0 for the network. */
   class ApiError extends Error {
     constructor(status, detail, retryAfter) {
@@ -803,6 +810,13 @@
       this.clearError()
       this.$send.disabled = true
       this.setTyping(true)
+      // One id per send, kept while the same message is sent again after a failure: the
+      // gateway answers a repeat from what it stored, never twice.
+      const key = JSON.stringify(body)
+      if (!this.unsent || this.unsent.key !== key) {
+        this.unsent = { key, id: messageId() }
+      }
+      body = Object.assign({}, body, { client_message_id: this.unsent.id })
 
       const sending = this.ensureConversation()
         .then((ready) => {
@@ -816,6 +830,9 @@
           )
         })
         .then((outcome) => {
+          if (outcome !== 'failed') {
+            this.unsent = null
+          }
           if (this.sending === sending) {
             this.sending = null
             this.$send.disabled = false
