@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from typing import Any
 
@@ -270,6 +271,30 @@ def transcript(tracker: Tracker) -> list[dict[str, Any]]:
     return messages[-1000:]
 
 
+def handoff_request_id(tracker: Tracker) -> str:
+    """One key per run of the handoff form: the same for every retry of this submission,
+    different for the next time the visitor fills the form in."""
+    started = None
+    for event in reversed(tracker.events):
+        if event.get("event") == "active_loop" and event.get("name") == "handoff_form":
+            started = event.get("timestamp")
+            break
+        if started is None and event.get("event") == "user":
+            started = event.get("timestamp")  # no form run recorded: the message that sent it
+    digest = hashlib.sha256(f"{tracker.sender_id}|{started}".encode()).hexdigest()
+    return f"handoff-{digest[:40]}"
+
+
+def create_once(ticket: dict) -> dict:
+    """Create the ticket; after a timeout or a failure, ask once more with the same
+    request_id, which returns the ticket if the first call made it."""
+    client = get_client()
+    try:
+        return client.create_ticket(ticket)
+    except ApiUnavailable:
+        return client.create_ticket(ticket)
+
+
 class ActionSubmitHandoff(Action):
     def name(self) -> str:
         return "action_submit_handoff"
@@ -294,6 +319,7 @@ class ActionSubmitHandoff(Action):
         name = None if slots["contact_name"] in (None, SKIPPED) else slots["contact_name"]
         reason = tracker.get_slot("handoff_reason") or "asked_for_person"
         ticket = {
+            "request_id": handoff_request_id(tracker),
             # The sender id Rasa knows the conversation by: for a widget conversation, the
             # gateway's HMAC of its id, through which alone the API links the ticket to it.
             "sender_id": tracker.sender_id,
@@ -309,12 +335,21 @@ class ActionSubmitHandoff(Action):
             "transcript": transcript(tracker),
         }
         try:
-            created = get_client().create_ticket(ticket)
-        except (ApiUnavailable, ApiRejected):
+            created = create_once(ticket)
+        except ApiRejected:
             dispatcher.utter_message(
                 text=(
                     "Sorry, I could not pass your details to the hotline team just now, so nothing "
                     f"has been sent. Please call the hotline on {hotline()}, or try again in a few minutes."
+                )
+            )
+            return done
+        except ApiUnavailable:
+            # The ticket may have been made after all (a slow store): never say it was not.
+            dispatcher.utter_message(
+                text=(
+                    "Sorry, I could not confirm that your details reached the hotline team. "
+                    f"Please call the hotline on {hotline()} so they can check."
                 )
             )
             return done

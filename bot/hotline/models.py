@@ -24,6 +24,9 @@ class Ticket(Base):
 
     id = Column(Integer, primary_key=True)
     reference = Column(String(20), nullable=True, unique=True)
+    # The caller's key for one handoff (the action's form run): a repeat of the request
+    # (a retry after a timeout) finds this ticket instead of making a second.
+    request_id = Column(String(100), nullable=True, unique=True, index=True)
     conversation_id = Column(String(64), ForeignKey("conversation.id", ondelete="SET NULL"), nullable=True, index=True)
     reason = Column(String(40), nullable=False)
     category = Column(String(60), nullable=True)

@@ -1,4 +1,5 @@
 from fastapi import APIRouter, Depends, HTTPException, status
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.api.deps import get_db, get_settings_dep
@@ -23,6 +24,14 @@ def create_ticket(
         ticket = hotline_service.create(db_session=db_session, ticket_in=ticket_in)
     except directory_service.AmbassadorNotFound:
         raise HTTPException(422, f"No ambassador has the id '{ticket_in.ambassador_id}'.")
+    except IntegrityError:
+        # The same request_id arrived twice at once: the first made the ticket.
+        db_session.rollback()
+        ticket = ticket_in.request_id and hotline_service.by_request_id(
+            db_session=db_session, request_id=ticket_in.request_id
+        )
+        if not ticket:
+            raise
     hours = OfficeHours.parse(settings.office_hours, settings.office_timezone)
     return TicketCreated(
         reference=ticket.reference,

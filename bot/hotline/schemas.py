@@ -26,6 +26,11 @@ class TicketCreate(RequestModel):
         description="The Rasa sender id of the conversation handed off: the ticket is linked to the "
         "widget conversation that Rasa knows by it, and to no other.",
     )
+    request_id: constr(min_length=1, max_length=100, regex=r"^[A-Za-z0-9_.:\-]+$") | None = Field(
+        None,
+        description="The caller's key for this handoff (one per form run): a repeat with the same key "
+        "returns the ticket already made, so a retry after a timeout never makes a second.",
+    )
     reason: TicketReason
     category: constr(strip_whitespace=True, max_length=60) | None = None
     priority: TicketPriority = TicketPriority.normal

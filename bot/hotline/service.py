@@ -45,8 +45,20 @@ def get_by_reference_or_raise(*, db_session: Session, reference: str) -> Ticket:
     return ticket
 
 
+def by_request_id(*, db_session: Session, request_id: str) -> Ticket | None:
+    return db_session.scalar(select(Ticket).where(Ticket.request_id == request_id))
+
+
 def create(*, db_session: Session, ticket_in: TicketCreate, actor: str = "bot") -> Ticket:
-    """Open a ticket for a handed-off conversation, keeping the transcript with it."""
+    """Open a ticket for a handed-off conversation, keeping the transcript with it.
+
+    With a `request_id` already used, the ticket made then is returned and nothing is
+    written (two at once: the unique index refuses the second, and the caller looks again).
+    """
+    if ticket_in.request_id is not None:
+        existing = by_request_id(db_session=db_session, request_id=ticket_in.request_id)
+        if existing is not None:
+            return existing
     if ticket_in.ambassador_id is not None:
         directory_service.get_or_raise(db_session=db_session, ambassador_id=ticket_in.ambassador_id)
     conversation = chat_service.for_rasa_turn(db_session=db_session, sender_id=ticket_in.sender_id)
@@ -57,6 +69,7 @@ def create(*, db_session: Session, ticket_in: TicketCreate, actor: str = "bot") 
     )
     ticket = Ticket(
         conversation_id=conversation.id,
+        request_id=ticket_in.request_id,
         reason=ticket_in.reason.value,
         category=ticket_in.category,
         priority=ticket_in.priority.value,

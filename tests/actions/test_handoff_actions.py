@@ -8,6 +8,7 @@ from actions.handoff import (
     ActionStartHandoff,
     ActionSubmitHandoff,
     ValidateHandoffForm,
+    handoff_request_id,
     transcript,
 )
 from tests.actions.conftest import HOTLINE, run, tracker
@@ -202,9 +203,34 @@ def test_no_consent_sends_nothing(fake_api):
     assert "not passed your details" in messages[0]["text"] and HOTLINE in messages[0]["text"]
 
 
-def test_api_down_on_submit_is_told_honestly(api_down):
+def test_api_down_on_submit_never_claims_nothing_was_sent(api_down):
     messages, _, _ = run(ActionSubmitHandoff(), tracker(slots=FILLED))
-    assert "nothing has been sent" in messages[0]["text"] and HOTLINE in messages[0]["text"]
+    text = messages[0]["text"]
+    assert "could not confirm" in text and HOTLINE in text and "nothing has been sent" not in text
+
+
+def test_a_slow_store_is_asked_again_with_the_same_request_id(fake_api):
+    """The store was busy past the action's timeout: the ticket may exist. The action asks
+    once more with the same request_id (the API returns the ticket made, or makes it)."""
+    created = {"reference": "MIS-000045", "status": "waiting", "created_at": "2026-11-26T10:00:00"}
+    fake_api.on("POST", "/api/tickets", created, status=201, delay=1.5)  # past the 1 s timeout
+    messages, _, _ = run(ActionSubmitHandoff(), tracker(slots=FILLED, events=EVENTS))
+    ids = [r["json"]["request_id"] for r in fake_api.requests]
+    assert len(ids) == 2 and ids[0] == ids[1] and ids[0].startswith("handoff-")
+    assert "could not confirm" in messages[0]["text"]
+    fake_api.on("POST", "/api/tickets", created, status=201)
+    messages, _, _ = run(ActionSubmitHandoff(), tracker(slots=FILLED, events=EVENTS))
+    assert fake_api.requests[-1]["json"]["request_id"] == ids[0]  # the same form run, the same key
+    assert "MIS-000045" in messages[0]["text"]
+
+
+def test_each_run_of_the_form_has_its_own_request_id():
+    def run_started_at(timestamp: float) -> list[dict]:
+        return [*EVENTS, {"event": "active_loop", "name": "handoff_form", "timestamp": timestamp}]
+
+    first = handoff_request_id(tracker(slots=FILLED, events=run_started_at(100.0)))
+    assert first == handoff_request_id(tracker(slots=FILLED, events=run_started_at(100.0)))
+    assert first != handoff_request_id(tracker(slots=FILLED, events=run_started_at(200.0)))
 
 
 def test_api_refusal_on_submit_is_told_honestly(fake_api):

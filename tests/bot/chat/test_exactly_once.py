@@ -18,6 +18,7 @@ from bot.chat import service as chat_service
 from bot.chat.models import Conversation, Message
 from bot.database.core import make_engine, make_session_factory
 from bot.hotline import service as hotline_service
+from bot.hotline.models import Ticket
 from bot.hotline.schemas import TicketCreate
 from tests.fakes import FakeApi
 from tests.web_service import web_service
@@ -123,3 +124,37 @@ def test_the_bot_never_answers_after_staff_took_the_conversation_live(site, stor
         # Once live, a visitor's message is not sent to Rasa at all.
         assert _send(site, conversation_id, auth, text="thanks Jo").json()["replies"] == []
         assert _transcript(store, conversation_id)[-1].text == "thanks Jo"
+
+
+def test_a_repeated_handoff_makes_one_ticket(site, store):
+    """The action retried after a timeout, twice at once: one ticket, one reference."""
+    service = {"Authorization": "Bearer dev-service-token-not-for-production"}
+    body = {
+        "request_id": "handoff-retry-1",
+        "sender_id": "rasa-sender-1",
+        "reason": "asked_for_person",
+        "contact_name": "Sam Jones",
+        "contact_method": "email",
+        "contact_email": "sam@example.org",
+        "consent": True,
+        "transcript": [{"sender": "user", "text": "can I talk to someone"}],
+    }
+
+    def post(_):
+        return requests.post(f"{site.url}/api/tickets", json=body, headers=service, timeout=30)
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        answers = list(pool.map(post, range(4)))
+    assert {a.status_code for a in answers} == {201}
+    assert len({a.json()["reference"] for a in answers}) == 1
+    with store() as session:
+        tickets = session.scalars(select(Ticket)).all()
+        assert [t.request_id for t in tickets] == ["handoff-retry-1"]
+        transcript = session.scalars(select(Message).where(Message.conversation_id == tickets[0].conversation_id))
+        assert [m.text for m in transcript if m.sender == "user"] == ["can I talk to someone"]
+    # The next run of the form is a new handoff.
+    assert post(None).json()["reference"] == answers[0].json()["reference"]
+    again = requests.post(
+        f"{site.url}/api/tickets", json={**body, "request_id": "handoff-retry-2"}, headers=service, timeout=30
+    )
+    assert again.status_code == 201 and again.json()["reference"] != answers[0].json()["reference"]
