@@ -3,6 +3,7 @@ needs a signed-in member of staff and every form carries a CSRF token."""
 
 from __future__ import annotations
 
+import re
 import secrets
 import time
 from datetime import datetime
@@ -10,7 +11,9 @@ from datetime import datetime
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from bot.api.deps import get_db, get_settings_dep
 from bot.chat import service as chat_service
@@ -205,7 +208,20 @@ def ticket_page(
     staff: Staff = Depends(current_staff),
     db_session: Session = Depends(get_db),
 ):
-    ticket = _ticket_or_404(db_session, reference)
+    return _ticket_view(request, staff, db_session, _ticket_or_404(db_session, reference), error=error)
+
+
+def _ticket_view(
+    request: Request,
+    staff: Staff,
+    db_session: Session,
+    ticket: Ticket,
+    *,
+    error: str | None = None,
+    reply_text: str = "",
+    status_code: int = 200,
+) -> HTMLResponse:
+    """The ticket page; after a refused reply, with the reply still in its box."""
     messages = chat_service.paired(
         chat_service.messages_after(db_session=db_session, conversation_id=ticket.conversation_id, limit=2000)
         if ticket.conversation_id
@@ -219,6 +235,7 @@ def ticket_page(
     return render(
         request,
         "ticket.html",
+        status_code=status_code,
         **_common(staff),
         ticket=ticket,
         messages=messages,
@@ -229,6 +246,9 @@ def ticket_page(
         visitor_present=_visitor_present(db_session, ticket),
         purged_at=_purged_at(db_session, ticket),
         error=error,
+        reply_text=reply_text,
+        # One per page: a reply form sent twice (a double click, a resubmitted page) is stored once.
+        reply_nonce=secrets.token_urlsafe(16),
         now=utcnow(),
     )
 
@@ -304,28 +324,60 @@ def release(
 
 @router.post("/tickets/{reference}/reply")
 def reply(
+    request: Request,
     reference: str,
     text: str = Form(""),
     csrf_token: str = Form(""),
+    nonce: str = Form("", max_length=64),
     staff: Staff = Depends(current_staff),
     db_session: Session = Depends(get_db),
 ):
+    """A reply to the visitor. Sent twice with the same form nonce, it is stored once; refused
+    (too long, or the ticket changed a moment before), the page comes back with the text kept."""
     check_csrf(staff, csrf_token)
     ticket = _ticket_or_404(db_session, reference)
     text = text.strip()
     if not text or len(text) > MAX_REPLY:
-        return _see_other(f"/staff/tickets/{reference}?error=reply#reply")
-    if ticket.assignee_id is None:
-        hotline_service.claim(db_session=db_session, ticket=ticket, account=staff.account)
-    hotline_service.reply(
-        db_session=db_session,
-        ticket=ticket,
-        staff_id=staff.account.id,
-        actor=hotline_service.staff_actor(staff.account),
-        text=text,
-    )
-    db_session.commit()
+        return _ticket_view(request, staff, db_session, ticket, error="reply", reply_text=text, status_code=422)
+    nonce = nonce if NONCE.fullmatch(nonce) else ""
+    if nonce and ticket.conversation_id and _already_sent(db_session, ticket, nonce):
+        return _see_other(f"/staff/tickets/{reference}#reply")
+    try:
+        if ticket.assignee_id is None:
+            hotline_service.claim(db_session=db_session, ticket=ticket, account=staff.account)
+        hotline_service.reply(
+            db_session=db_session,
+            ticket=ticket,
+            staff_id=staff.account.id,
+            actor=hotline_service.staff_actor(staff.account),
+            text=text,
+            client_message_id=nonce or None,
+        )
+        db_session.commit()
+    except IntegrityError:
+        db_session.rollback()  # the same form, sent twice at once: the first was stored
+        if nonce and _already_sent(db_session, ticket, nonce):
+            return _see_other(f"/staff/tickets/{reference}#reply")
+        raise
+    except (hotline_service.IllegalTransition, StaleDataError) as exc:
+        db_session.rollback()
+        db_session.expire_all()
+        ticket = _ticket_or_404(db_session, reference)
+        error = "changed" if isinstance(exc, StaleDataError) else "reply-refused"
+        return _ticket_view(request, staff, db_session, ticket, error=error, reply_text=text, status_code=409)
     return _see_other(f"/staff/tickets/{reference}#reply")
+
+
+NONCE = re.compile(r"[A-Za-z0-9_-]{1,64}")
+
+
+def _already_sent(db_session: Session, ticket: Ticket, nonce: str) -> bool:
+    return (
+        chat_service.by_client_message_id(
+            db_session=db_session, conversation_id=ticket.conversation_id, client_message_id=f"staff-{nonce}"
+        )
+        is not None
+    )
 
 
 @router.post("/tickets/{reference}/hand-back")

@@ -156,15 +156,29 @@ def _pause_or_resume_bot(*, db_session: Session, ticket: Ticket, was_live: bool)
     )
 
 
-def reply(*, db_session: Session, ticket: Ticket, staff_id: int | None, actor: str, text: str):
-    """A staff member's message to the visitor. Replying takes the conversation live."""
+def reply(
+    *,
+    db_session: Session,
+    ticket: Ticket,
+    staff_id: int | None,
+    actor: str,
+    text: str,
+    client_message_id: str | None = None,
+):
+    """A staff member's message to the visitor. Replying takes the conversation live.
+    `client_message_id`: the reply form's nonce, so a form sent twice is stored once."""
     if ticket.conversation_id is None:
         raise ValueError("This ticket has no conversation to reply in.")
     if ticket.status != TicketStatus.live.value:
         transition(db_session=db_session, ticket=ticket, new_status=TicketStatus.live, actor=actor)
     conversation = chat_service.get(db_session=db_session, conversation_id=ticket.conversation_id)
     message = chat_service.add_message(
-        db_session=db_session, conversation=conversation, sender=Sender.staff, text=text, staff_id=staff_id
+        db_session=db_session,
+        conversation=conversation,
+        sender=Sender.staff,
+        text=text,
+        staff_id=staff_id,
+        client_message_id=f"staff-{client_message_id}" if client_message_id else None,
     )
     if ticket.first_response_at is None:
         ticket.first_response_at = message.created_at

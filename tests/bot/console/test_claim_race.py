@@ -1,14 +1,17 @@
-"""Two agents pressing Claim at once on the real web service: one owner, one "assigned"
-event, and the other agent told who has it (SQLite and PostgreSQL)."""
+"""Staff racing themselves and each other on the real web service (SQLite and PostgreSQL):
+two agents pressing Claim at once leave one owner, one "assigned" event, and the other
+agent told who has it; a reply form sent twice at once is stored once."""
 
 from __future__ import annotations
 
+import re
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import requests
 from sqlalchemy import select
 
+from bot.chat.models import Message
 from bot.console import auth
 from bot.database.core import make_engine, make_session_factory
 from bot.hotline import service as hotline_service
@@ -17,6 +20,7 @@ from bot.hotline.schemas import TicketCreate
 from tests.bot.console.helpers import PASSWORD, csrf_from
 from tests.web_service import web_service
 
+NONCE = re.compile(r'name="nonce" value="([^"]+)"')
 AGENTS = {"jo@example.gov.uk": "Jo Agent", "sam@example.gov.uk": "Sam Agent"}
 
 
@@ -101,3 +105,36 @@ def test_twenty_simultaneous_claims_by_two_agents_leave_one_owner(database_url, 
 
 def _accounts(session) -> dict[int, str]:
     return {a.id: a.display_name for a in session.scalars(select(StaffAccount))}
+
+
+def test_a_reply_form_sent_twice_at_once_is_stored_once(database_url):
+    reference = _prepare(database_url)
+    email = next(iter(AGENTS))
+    with web_service(database_url) as service:
+        agent = _signed_in(service.url, email)
+        page = f"{service.url}/staff/tickets/{reference}"
+        form = agent.get(page, timeout=10).text
+        data = {"csrf_token": csrf_from(form), "nonce": NONCE.search(form).group(1), "text": "Hello, I'm Jo."}
+
+        def send(_):
+            return agent.post(f"{page}/reply", data=data, allow_redirects=False, timeout=30).status_code
+
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            codes = list(pool.map(send, range(4)))
+        assert set(codes) == {303}
+        # A fresh page has a fresh nonce: the same words sent again are a new reply.
+        again = agent.get(page, timeout=10).text
+        fresh = {**data, "nonce": NONCE.search(again).group(1)}
+        assert agent.post(f"{page}/reply", data=fresh, allow_redirects=False, timeout=30).status_code == 303
+    assert "Traceback" not in service.output, service.output[-3000:]
+    engine = make_engine(database_url)
+    with make_session_factory(engine)() as session:
+        ticket = session.scalars(select(Ticket).where(Ticket.reference == reference)).one()
+        staff_said = session.scalars(
+            select(Message.text).where(Message.conversation_id == ticket.conversation_id, Message.sender == "staff")
+        ).all()
+        replied = session.scalars(
+            select(TicketEvent).where(TicketEvent.ticket_id == ticket.id, TicketEvent.kind == "staff_replied")
+        ).all()
+    engine.dispose()
+    assert staff_said == ["Hello, I'm Jo.", "Hello, I'm Jo."] and len(replied) == 2

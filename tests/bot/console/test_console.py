@@ -225,7 +225,6 @@ def test_a_ticket_from_claim_to_resolve_with_every_change_audited(console):
 @pytest.mark.parametrize(
     "action, data, error",
     [
-        ("reply", {"text": "  "}, "reply"),
         ("note", {"text": ""}, "note"),
         ("resolve", {"outcome": "vanished"}, "outcome"),
         ("callback", {"due": "next tuesday-ish"}, "callback"),
@@ -239,6 +238,32 @@ def test_bad_form_input_is_refused_with_a_message(console, action, data, error):
     response = console.post(f"{url}/{action}", data={"csrf_token": csrf_from(console.get(url).text), **data})
     assert response.status_code == 303 and f"error={error}" in response.headers["location"]
     assert "There is a problem" in console.get(response.headers["location"].split("#")[0]).text
+
+
+@pytest.mark.parametrize("text", ["  ", "<b>Hello</b> " + "x" * 2000])
+def test_a_refused_reply_comes_back_with_its_text(console, text):
+    reference = handoff(console)
+    sign_in(console, "agent@example.gov.uk")
+    url = f"/staff/tickets/{reference}"
+    response = console.post(f"{url}/reply", data={"csrf_token": csrf_from(console.get(url).text), "text": text})
+    assert response.status_code == 422 and "There is a problem" in response.text
+    kept = text.strip().replace("<", "&lt;").replace(">", "&gt;")
+    assert f'aria-describedby="reply-hint">{kept}</textarea>' in response.text  # kept, and never as HTML
+
+
+def test_a_reply_to_a_ticket_resolved_a_moment_before_is_kept_not_lost(console):
+    reference = handoff(console)
+    sign_in(console, "agent@example.gov.uk")
+    url = f"/staff/tickets/{reference}"
+    form = csrf_from(console.get(url).text)
+    assert console.post(f"{url}/claim", data={"csrf_token": form}).status_code == 303
+    # A colleague resolves it while this agent is typing on the page they loaded earlier.
+    with console.app.state.session_factory.begin() as session:
+        ticket = hotline_service.get_by_reference(db_session=session, reference=reference)
+        ticket.status = "resolved"
+    response = console.post(f"{url}/reply", data={"csrf_token": form, "text": "Here is the form you need."})
+    assert response.status_code == 409
+    assert "Your reply was not sent" in response.text and "Here is the form you need.</textarea>" in response.text
 
 
 def test_live_view_reports_new_messages_and_presence(console):
