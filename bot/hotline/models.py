@@ -51,7 +51,7 @@ class Ticket(Base):
     updated_at = Column(DateTime, nullable=False, default=utcnow, onupdate=utcnow)
     # Every change to a ticket is written `UPDATE ... WHERE version = :read`: of two people
     # changing one ticket at once, the second finds it changed (StaleDataError) and is told
-    # so, on SQLite and PostgreSQL alike (docs/decisions/0014-one-owner-per-ticket.md).
+    # so, on SQLite and PostgreSQL alike (docs/decisions/0014-exactly-once.md).
     version = Column(Integer, nullable=False, default=1, server_default="1")
 
     events = relationship("TicketEvent", back_populates="ticket", order_by="TicketEvent.id")

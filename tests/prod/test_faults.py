@@ -11,6 +11,7 @@ import pytest
 import requests
 from sqlalchemy import create_engine, select, text
 
+from bot.chat import service as chat_service
 from bot.chat.models import Message
 from bot.hotline.models import Ticket
 from tests.prod.stack import Visitor
@@ -161,7 +162,8 @@ def test_redis_down_is_a_clear_error_then_ten_rapid_messages_are_answered_in_ord
     engine = create_engine(stack.settings.tracker_database_url, future=True)
     with engine.connect() as connection:
         rows = connection.execute(
-            text("SELECT type_name, data FROM events WHERE sender_id = :id ORDER BY id"), {"id": me.conversation_id}
+            text("SELECT type_name, data FROM events WHERE sender_id = :id ORDER BY id"),
+            {"id": chat_service.rasa_sender(me.conversation_id, stack.settings.rasa_token)},
         ).all()
     engine.dispose()
     import json
