@@ -26,7 +26,11 @@ class Conversation(Base):
     # and its dates stay for the statistics.
     purged_at = Column(DateTime, nullable=True)
 
-    messages = relationship("Message", back_populates="conversation", order_by="Message.id", lazy="selectin")
+    # Never loaded with the conversation (every gateway request loads the conversation, and
+    # a long transcript made each turn slower): ask for the messages a request needs.
+    messages = relationship(
+        "Message", back_populates="conversation", order_by="Message.id", lazy="select", passive_deletes=True
+    )
 
 
 class Message(Base):
