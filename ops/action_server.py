@@ -23,7 +23,7 @@ from sanic.request import Request
 
 from ops.hop import MissingSecret, refusal, secret_from_environment, unauthorised, unreadable
 
-log = logging.getLogger(__name__)
+log = logging.getLogger("ops.action_server")  # the same name when run with -m
 
 OPEN_PATHS = frozenset({"/health"})
 

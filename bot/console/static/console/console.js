@@ -1,6 +1,8 @@
 // The console's small live parts: the queue refreshes itself and a ticket's conversation
 // shows new messages as they arrive. Everything is built with textContent, never HTML
 // strings from visitors.
+import { initAll } from '../govuk/govuk-frontend.min.js'
+
 const REFRESH = '.js-app-console-refresh'
 const TRANSCRIPT = '.js-app-console-transcript'
 const SENDERS = { user: 'Visitor', bot: 'Assistant', staff: 'Hotline team', system: 'Notice' }
@@ -64,3 +66,8 @@ function startTranscript ($list) {
 
 document.querySelectorAll(REFRESH).forEach(startQueueRefresh)
 document.querySelectorAll(TRANSCRIPT).forEach(startTranscript)
+
+// GOV.UK Frontend's components: buttons ignore a second click within a second (forms are
+// also made safe to send twice on the server), error summaries take focus.
+document.body.classList.add('govuk-frontend-supported')
+initAll()
