@@ -49,6 +49,7 @@ def reset_handoff() -> list[dict[str, Any]]:
         SlotSet("handoff_reason", None),
         SlotSet("ambassador_id", None),
         SlotSet("requested_slot", None),
+        SlotSet("form_problem", None),
     ]
 
 

@@ -28,6 +28,7 @@ YES_WORDS = {"yes", "y", "yeah", "yep", "ok", "okay", "sure", "of course", "yes 
 NO_WORDS = {"no", "n", "nope", "no thanks", "no thank you", "i do not", "i don't", "dont", "don't"}
 MAX_NAME = 120
 MAX_DESCRIPTION = 1000
+PROBLEM_SLOT = "form_problem"
 
 
 def _folded(value: Any) -> str:
@@ -145,6 +146,13 @@ def question_for_team(tracker: Tracker) -> str | None:
     return None
 
 
+def problem(slot: str, text: str) -> dict[str, Any]:
+    """An answer the form cannot take: the slot stays empty, and the form's next question
+    (asked again by its ask action) begins with what was wrong, so the visitor reads one
+    message, not a complaint followed by the same question."""
+    return {slot: None, PROBLEM_SLOT: text}
+
+
 class ValidateHandoffForm(FormValidationAction):
     def name(self) -> str:
         return "validate_handoff_form"
@@ -158,20 +166,15 @@ class ValidateHandoffForm(FormValidationAction):
             return {"contact_name": SKIPPED}
         name = " ".join(str(value).split())
         if name.endswith("?") or len(name.split()) > 6:
-            dispatcher.utter_message(
-                text=(
-                    "That looks like a question rather than a name. You can put it in your message to "
-                    "the team in a moment. What is your name? Type 'skip' if you'd rather not say, "
-                    "or 'stop' to cancel."
-                )
+            return problem(
+                "contact_name",
+                "That looks like a question rather than a name. "
+                "You can put it in your message to the team in a moment.",
             )
-            return {"contact_name": None}
         if contact.normalise_email(name) or contact.normalise_phone(name):
-            dispatcher.utter_message(text="That looks like contact details. What is your name? Or type 'skip'.")
-            return {"contact_name": None}
+            return problem("contact_name", "That looks like contact details rather than a name.")
         if not name or len(name) > MAX_NAME:
-            dispatcher.utter_message(text=f"Please give a name of up to {MAX_NAME} characters, or type 'skip'.")
-            return {"contact_name": None}
+            return problem("contact_name", f"Your name must be {MAX_NAME} characters or fewer.")
         return {"contact_name": name}
 
     def validate_contact_method(
@@ -187,12 +190,7 @@ class ValidateHandoffForm(FormValidationAction):
             return {"contact_method": "phone", "contact_address": phone}
         method = contact.detect_contact_method(text)
         if method is None:
-            dispatcher.utter_message(
-                text=(
-                    "Please choose email or phone. The team needs one of them to get back to you. "
-                    "Type 'stop' to cancel."
-                )
-            )
+            return problem("contact_method", "Choose email or phone. The team needs one of them to get back to you.")
         return {"contact_method": method}
 
     def validate_contact_address(
@@ -210,14 +208,12 @@ class ValidateHandoffForm(FormValidationAction):
         if email or phone:  # they gave the other kind: use what they gave
             return {"contact_method": "email" if email else "phone", "contact_address": email or phone}
         if method == "phone":
-            hint = (
-                "That does not look like a phone number. Type a UK number such as 0161 496 0000 "
-                "or 07700 900123, or an international number starting with +."
+            return problem(
+                "contact_address",
+                "That does not look like a phone number. "
+                "Enter a UK number, or an international number starting with +.",
             )
-        else:
-            hint = "That does not look like an email address. Check it and type it again, for example name@example.com."
-        dispatcher.utter_message(text=hint + " Type 'stop' to cancel.")
-        return {"contact_address": None}
+        return problem("contact_address", "That does not look like an email address. Check it and enter it again.")
 
     def validate_description(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -228,10 +224,11 @@ class ValidateHandoffForm(FormValidationAction):
             return {"description": SKIPPED}
         description = str(value or "").strip()
         if len(description) > MAX_DESCRIPTION:
-            dispatcher.utter_message(
-                text=f"Please keep it to {MAX_DESCRIPTION} characters. The team will read this conversation too."
+            return problem(
+                "description",
+                f"Your message must be {MAX_DESCRIPTION} characters or fewer. "
+                "The team will read this conversation too.",
             )
-            return {"description": None}
         return {"description": description or SKIPPED}
 
     def validate_consent(
@@ -244,8 +241,7 @@ class ValidateHandoffForm(FormValidationAction):
             return {"consent": True}
         if intent == "deny" or folded in NO_WORDS or folded == "/deny":
             return {"consent": False}
-        dispatcher.utter_message(text="Please answer yes or no. Type 'stop' to cancel.")
-        return {"consent": None}
+        return problem("consent", "Answer yes or no.")
 
 
 def transcript(tracker: Tracker) -> list[dict[str, Any]]:
@@ -394,10 +390,13 @@ class ActionCancelHandoff(Action):
 
 
 class _AskAction(Action):
-    """Asks for one of the handoff form's details."""
+    """Asks for one of the handoff form's details: after an answer the form could not take,
+    what was wrong and the question in one message. The message says what kind of answer it
+    wants (`input`), so the widget can label its box and offer the right keyboard."""
 
     slot = ""
     buttons: list[dict[str, str]] = []
+    answer_kind = "text"
 
     def name(self) -> str:
         return f"action_ask_{self.slot}"
@@ -405,15 +404,27 @@ class _AskAction(Action):
     def question(self, tracker: Tracker) -> str:
         raise NotImplementedError
 
+    def kind(self, tracker: Tracker) -> str:
+        return self.answer_kind
+
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        dispatcher.utter_message(text=self.question(tracker), buttons=self.buttons or None)
-        return []
+        question = self.question(tracker)
+        wrong = tracker.get_slot(PROBLEM_SLOT)
+        if wrong:
+            question = f"{wrong} {question}"
+            if "'stop'" not in question:
+                question += " Type 'stop' to cancel."
+        dispatcher.utter_message(
+            text=question, buttons=self.buttons or None, json_message={"input": self.kind(tracker)}
+        )
+        return [SlotSet(PROBLEM_SLOT, None)] if wrong else []
 
 
 class ActionAskContactName(_AskAction):
     slot = "contact_name"
+    answer_kind = "name"
     buttons = [{"title": "Skip", "payload": "/skip_question"}]
 
     def question(self, tracker: Tracker) -> str:
@@ -430,6 +441,9 @@ class ActionAskContactMethod(_AskAction):
 
 class ActionAskContactAddress(_AskAction):
     slot = "contact_address"
+
+    def kind(self, tracker: Tracker) -> str:
+        return "phone" if tracker.get_slot("contact_method") == "phone" else "email"
 
     def question(self, tracker: Tracker) -> str:
         if tracker.get_slot("contact_method") == "phone":

@@ -89,6 +89,7 @@ _DESCRIPTIONS = {
     400: "The request is malformed: a body that cannot be read, or a header that is not what it should be",
     401: "The token is missing or wrong",
     404: "There is no such thing",
+    409: "The request conflicts with the current state: for a message, a button from earlier in the conversation",
     413: "The request body is larger than 256 KB",
     422: "The request is not valid",
     429: "Too many requests: wait the number of seconds in Retry-After and try again",

@@ -16,6 +16,7 @@ from bot.chat import service as chat_service
 from bot.chat.enums import Sender
 from bot.chat.models import Conversation, Message
 from bot.config import Settings
+from bot.hotline import service as hotline_service
 
 log = logging.getLogger(__name__)
 
@@ -25,6 +26,14 @@ PAYLOAD = re.compile(r"^/[a-z_]{1,60}(\{.{0,900}\})?$", re.S)
 
 class InvalidMessage(ValueError):
     pass
+
+
+class ExpiredOption(ValueError):
+    """A button from earlier in the conversation, pressed after it moved on (in another tab,
+    or through an old page): not sent to the bot as if it were a new question."""
+
+
+EXPIRED_OPTION = "That option has expired. Choose from the latest options, or type your question."
 
 
 @dataclass
@@ -85,6 +94,11 @@ def receive(
         # A button's payload is an intent ("/affirm") or plain words ("email").
         if payload.startswith("/") and not PAYLOAD.match(payload):
             raise InvalidMessage("That button is not one this assistant offers.")
+        offered, expired = chat_service.offered_payloads(db_session=db_session, conversation_id=conversation.id)
+        if payload in expired:
+            raise ExpiredOption(EXPIRED_OPTION)
+        if payload.startswith(hotline_service.SATISFACTION_PAYLOAD) and payload in offered:
+            return _rated(db_session, conversation, payload, clean_text(title or payload, 300), client_message_id)
         to_rasa = payload if payload.startswith("/") else clean_text(payload, settings.max_message_length)
         shown = clean_text(title or payload, 300)
         data = {"payload": payload}
@@ -141,6 +155,53 @@ def receive(
         ]
     db_session.commit()
     return Outcome(message=message, replies=stored)
+
+
+def _rated(
+    db_session: Session, conversation: Conversation, payload: str, shown: str, client_message_id: str | None
+) -> Outcome:
+    """The visitor's answer to the satisfaction check after a ticket was resolved: recorded
+    on the ticket and thanked for here; it is not a question for the bot."""
+    message = chat_service.add_message(
+        db_session=db_session,
+        conversation=conversation,
+        sender=Sender.user,
+        text=shown,
+        data={"payload": payload},
+        client_message_id=client_message_id,
+    )
+    hotline_service.record_satisfaction(
+        db_session=db_session, conversation_id=conversation.id, helped=payload.endswith('{"helped": true}')
+    )
+    thanks = chat_service.add_message(
+        db_session=db_session,
+        conversation=conversation,
+        sender=Sender.system,
+        text=hotline_service.SATISFACTION_THANKS,
+        reply_to_id=message.id,
+    )
+    db_session.commit()
+    return Outcome(message=message, replies=[thanks])
+
+
+GREETING = "/greet"
+
+
+def greet(*, db_session: Session, conversation: Conversation, settings: Settings) -> list[Message]:
+    """The assistant's opening message on a new conversation, with nothing stored for the
+    visitor (who has said nothing). An empty list if Rasa does not answer: the visitor can
+    still type."""
+    sender = chat_service.link_rasa_sender(db_session=db_session, conversation=conversation, key=settings.rasa_token)
+    db_session.commit()
+    try:
+        replies = rasa_pool(tuple(settings.rasa_servers), settings.rasa_token).send(
+            sender=sender, message=GREETING, timeout=settings.rasa_timeout_seconds
+        )
+    except rasa.RasaUnavailable:
+        return []
+    stored = store_replies(db_session=db_session, conversation=conversation, replies=replies)
+    db_session.commit()
+    return stored
 
 
 def _repeat(db_session: Session, message: Message) -> Outcome:

@@ -24,7 +24,7 @@ from bot.chat import gateway
 from bot.chat import service as chat_service
 from bot.chat.models import Conversation
 from bot.chat.ratelimit import make_limiter
-from bot.chat.schemas import ConversationCreated, MessageIn, MessageRead, MessageSent, MessagesPage
+from bot.chat.schemas import ConversationCreated, ConversationStart, MessageIn, MessageRead, MessageSent, MessagesPage
 from bot.config import Settings
 from bot.database.core import utcnow
 
@@ -155,9 +155,13 @@ def conversation_for(
     responses=problems(429, 503),
 )
 def start_conversation(
-    request: Request, db_session: Session = Depends(get_db), settings: Settings = Depends(get_settings_dep)
+    request: Request,
+    start: ConversationStart | None = None,
+    db_session: Session = Depends(get_db),
+    settings: Settings = Depends(get_settings_dep),
 ) -> ConversationCreated:
-    """Start a conversation: an unguessable id and the token the widget must present."""
+    """Start a conversation: an unguessable id and the token the widget must present; with
+    `greet`, the assistant's greeting too (the visitor has said nothing yet)."""
     wait = _limits(request).new_per_address.hit(_address(request))
     if wait:
         raise _too_many(wait, "starting conversations")
@@ -165,11 +169,17 @@ def start_conversation(
     # Commit before answering: `get_db` commits only after the response has been sent, and
     # the widget sends its first message at once, which would otherwise get 404.
     db_session.commit()
+    greeting = (
+        gateway.greet(db_session=db_session, conversation=conversation, settings=settings)
+        if start and start.greet
+        else []
+    )
     return ConversationCreated(
         conversation_id=conversation.id,
         token=token,
         max_message_length=settings.max_message_length,
         hotline_number=settings.hotline_number,
+        messages=[MessageRead(**chat_service.to_read(m)) for m in greeting],
     )
 
 
@@ -177,7 +187,7 @@ def start_conversation(
     "/conversations/{conversation_id}/messages",
     response_model=MessageSent,
     status_code=202,
-    responses=problems(400, 401, 404, 413, 422, 429, 503),
+    responses=problems(400, 401, 404, 409, 413, 422, 429, 503),
 )
 def send_message(
     message_in: MessageIn,
@@ -203,6 +213,8 @@ def send_message(
         )
     except gateway.InvalidMessage as exc:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, str(exc))
+    except gateway.ExpiredOption as exc:
+        raise HTTPException(status.HTTP_409_CONFLICT, str(exc))
     return MessageSent(
         message=MessageRead(**chat_service.to_read(outcome.message)),
         replies=[MessageRead(**chat_service.to_read(m)) for m in outcome.replies],

@@ -19,6 +19,12 @@ class MessageRead(ApiModel):
     text: str
     buttons: List[Button] = []
     created_at: datetime
+    author: str | None = Field(
+        None, description="A staff reply's author, by first name; on a notice, who is now talking"
+    )
+    live: bool | None = Field(None, description="On a notice: true when staff take the conversation live, false after")
+    ticket_reference: str | None = Field(None, description="The hotline reference a message gives the visitor")
+    input: str | None = Field(None, description="What a question asks for: text, name, email or phone")
 
 
 class MessageIn(ApiModel):
@@ -40,11 +46,19 @@ class MessageIn(ApiModel):
         return values
 
 
+class ConversationStart(ApiModel):
+    greet: bool = Field(
+        False,
+        description="Open with the assistant's greeting (returned in `messages`), without a message from the visitor.",
+    )
+
+
 class ConversationCreated(ApiModel):
     conversation_id: str
     token: str
     max_message_length: int
     hotline_number: str
+    messages: List[MessageRead] = []
 
 
 class MessageSent(ApiModel):

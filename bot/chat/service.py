@@ -107,14 +107,28 @@ def paired(messages: list[Message]) -> list[Message]:
     return sorted(messages, key=key)
 
 
+# The kinds of answer a bot question asks for (actions/handoff.py), so the widget can label
+# its box and offer the right keyboard.
+INPUT_KINDS = ("text", "name", "email", "phone")
+
+
 def to_read(message: Message) -> dict:
     data = message.data or {}
+    custom = data.get("custom") if isinstance(data.get("custom"), dict) else {}
+    from_bot = message.sender in (Sender.bot.value, Sender.system.value)
+    reference = data.get("ticket_reference") or custom.get("ticket_reference")
     return {
         "id": message.id,
         "sender": message.sender,
         "text": message.text,
-        "buttons": data.get("buttons") or [] if message.sender == Sender.bot.value else [],
+        "buttons": data.get("buttons") or [] if from_bot else [],
         "created_at": message.created_at,
+        "author": data.get("author") if message.sender in (Sender.staff.value, Sender.system.value) else None,
+        "live": data.get("live") if message.sender == Sender.system.value else None,
+        "ticket_reference": reference if from_bot and isinstance(reference, str) else None,
+        "input": custom.get("input")
+        if message.sender == Sender.bot.value and custom.get("input") in INPUT_KINDS
+        else None,
     }
 
 
@@ -209,6 +223,29 @@ def bot_may_speak(*, db_session: Session, conversation_id: str) -> bool:
         .execution_options(synchronize_session=False)
     )
     return result.rowcount == 1
+
+
+def offered_payloads(*, db_session: Session, conversation_id: str) -> tuple[set[str], set[str]]:
+    """The button payloads the conversation offers now (on the messages since the visitor's
+    last message) and those it offered before that and no longer does."""
+    last_user = db_session.scalar(
+        select(func.max(Message.id)).where(
+            Message.conversation_id == conversation_id, Message.sender == Sender.user.value
+        )
+    )
+    rows = db_session.execute(
+        select(Message.id, Message.data).where(
+            Message.conversation_id == conversation_id,
+            Message.sender.in_((Sender.bot.value, Sender.system.value)),
+            Message.data.isnot(None),
+        )
+    )
+    current: set[str] = set()
+    earlier: set[str] = set()
+    for message_id, data in rows:
+        payloads = {str(b.get("payload")) for b in (data or {}).get("buttons") or [] if isinstance(b, dict)}
+        (current if last_user is None or message_id > last_user else earlier).update(payloads)
+    return current, earlier - current
 
 
 def message_count(*, db_session: Session, conversation_id: str) -> int:

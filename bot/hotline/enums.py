@@ -47,6 +47,7 @@ class TicketEventKind(str, enum.Enum):
     staff_replied = "staff_replied"
     contact_updated = "contact_updated"
     erased = "erased"  # the visitor's personal data removed on request
+    visitor_rated = "visitor_rated"  # the visitor's answer to "Did you get the help you needed?"
 
 
 REASON_LABELS = {

@@ -106,9 +106,16 @@ def create(*, db_session: Session, ticket_in: TicketCreate, actor: str = "bot") 
 
 
 def transition(
-    *, db_session: Session, ticket: Ticket, new_status: TicketStatus, actor: str, detail: dict | None = None
+    *,
+    db_session: Session,
+    ticket: Ticket,
+    new_status: TicketStatus,
+    actor: str,
+    detail: dict | None = None,
+    author: str | None = None,
 ) -> TicketEvent:
-    """Change a ticket's status, refusing changes the queue does not allow."""
+    """Change a ticket's status, refusing changes the queue does not allow. `author`: the
+    name of the member of staff, where the visitor is told who is talking to them."""
     current = TicketStatus(ticket.status)
     if not flows.can_transition(current, new_status):
         raise IllegalTransition(current, new_status)
@@ -121,7 +128,9 @@ def transition(
         ticket.outcome = None
     if new_status in (TicketStatus.live, TicketStatus.callback_arranged) and ticket.first_response_at is None:
         ticket.first_response_at = now
-    _pause_or_resume_bot(db_session=db_session, ticket=ticket, was_live=current is TicketStatus.live)
+    _pause_or_resume_bot(db_session=db_session, ticket=ticket, author=author)
+    if new_status is TicketStatus.resolved:
+        _tell_visitor_resolved(db_session=db_session, ticket=ticket)
     event = TicketEvent(
         ticket=ticket,
         kind=TicketEventKind.status_changed.value,
@@ -135,12 +144,34 @@ def transition(
     return event
 
 
-LIVE_NOTICE = "You are now talking to a member of the hotline team."
-BACK_TO_BOT_NOTICE = "The hotline team has handed you back to the assistant."
+LIVE_NOTICE = "You are now talking to {who} from the hotline team."
+BACK_TO_BOT_NOTICE = (
+    "The hotline team has passed you back to the digital assistant. You can keep asking questions here."
+)
+RESOLVED_NOTICE = (
+    "The hotline team has closed your enquiry. Your reference is {reference}.\n\n"
+    "If you need more help, ask here or call the hotline on {number} and give your reference."
+)
+SATISFACTION_QUESTION = "Did you get the help you needed?"
+# The satisfaction check's buttons: answered by the gateway (bot/chat/gateway.py), never
+# sent to the bot.
+SATISFACTION_PAYLOAD = "/rate_hotline"
+SATISFACTION_BUTTONS = (
+    {"title": "Yes", "payload": SATISFACTION_PAYLOAD + '{"helped": true}'},
+    {"title": "No", "payload": SATISFACTION_PAYLOAD + '{"helped": false}'},
+)
+SATISFACTION_THANKS = "Thank you for telling us. It helps the hotline team improve the service."
 
 
-def _pause_or_resume_bot(*, db_session: Session, ticket: Ticket, was_live: bool) -> None:
-    """The bot is quiet while staff talk with the visitor live, and only then."""
+def first_name(display_name: str | None) -> str | None:
+    """The name a visitor sees for a member of staff: their first name only."""
+    parts = (display_name or "").split()
+    return parts[0][:40] if parts else None
+
+
+def _pause_or_resume_bot(*, db_session: Session, ticket: Ticket, author: str | None = None) -> None:
+    """The bot is quiet while staff talk with the visitor live, and only then. The visitor is
+    told who has the conversation (a resolved ticket gets its own closing message)."""
     if ticket.conversation_id is None:
         return
     conversation = chat_service.get(db_session=db_session, conversation_id=ticket.conversation_id)
@@ -148,12 +179,51 @@ def _pause_or_resume_bot(*, db_session: Session, ticket: Ticket, was_live: bool)
     if conversation is None or conversation.bot_paused == live:
         return
     conversation.bot_paused = live
+    if not live and ticket.status == TicketStatus.resolved.value:
+        return
+    name = first_name(author)
     chat_service.add_message(
         db_session=db_session,
         conversation=conversation,
         sender=Sender.system,
-        text=LIVE_NOTICE if live else BACK_TO_BOT_NOTICE,
+        text=LIVE_NOTICE.format(who=name or "a member of staff") if live else BACK_TO_BOT_NOTICE,
+        data={"live": live, "author": name} if live else {"live": False},
     )
+
+
+def _tell_visitor_resolved(*, db_session: Session, ticket: Ticket) -> None:
+    """A plain closing message with the reference, and one question: did it help?"""
+    if ticket.conversation_id is None:
+        return
+    conversation = chat_service.get(db_session=db_session, conversation_id=ticket.conversation_id)
+    if conversation is None or conversation.purged_at is not None:
+        return
+    from bot.config import get_settings
+
+    chat_service.add_message(
+        db_session=db_session,
+        conversation=conversation,
+        sender=Sender.system,
+        text=RESOLVED_NOTICE.format(reference=ticket.reference, number=get_settings().hotline_number)
+        + "\n\n"
+        + SATISFACTION_QUESTION,
+        data={"ticket_reference": ticket.reference, "buttons": [dict(b) for b in SATISFACTION_BUTTONS]},
+    )
+
+
+def record_satisfaction(*, db_session: Session, conversation_id: str, helped: bool) -> Ticket | None:
+    """The visitor's answer to "Did you get the help you needed?", on the ticket last resolved
+    in their conversation."""
+    ticket = db_session.scalar(
+        select(Ticket)
+        .where(Ticket.conversation_id == conversation_id, Ticket.resolved_at.isnot(None))
+        .order_by(Ticket.resolved_at.desc())
+        .limit(1)
+    )
+    if ticket is None:
+        return None
+    _event(db_session, ticket, TicketEventKind.visitor_rated, "visitor", {"helped": helped})
+    return ticket
 
 
 def reply(
@@ -164,19 +234,22 @@ def reply(
     actor: str,
     text: str,
     client_message_id: str | None = None,
+    author: str | None = None,
 ):
     """A staff member's message to the visitor. Replying takes the conversation live.
-    `client_message_id`: the reply form's nonce, so a form sent twice is stored once."""
+    `client_message_id`: the reply form's nonce, so a form sent twice is stored once.
+    `author`: the staff member's name (the visitor sees the first name)."""
     if ticket.conversation_id is None:
         raise ValueError("This ticket has no conversation to reply in.")
     if ticket.status != TicketStatus.live.value:
-        transition(db_session=db_session, ticket=ticket, new_status=TicketStatus.live, actor=actor)
+        transition(db_session=db_session, ticket=ticket, new_status=TicketStatus.live, actor=actor, author=author)
     conversation = chat_service.get(db_session=db_session, conversation_id=ticket.conversation_id)
     message = chat_service.add_message(
         db_session=db_session,
         conversation=conversation,
         sender=Sender.staff,
         text=text,
+        data={"author": first_name(author)} if first_name(author) else None,
         staff_id=staff_id,
         client_message_id=f"staff-{client_message_id}" if client_message_id else None,
     )

@@ -4,6 +4,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.common import SKIPPED
 from actions.handoff import (
     ActionAskContactAddress,
+    ActionAskContactName,
     ActionCancelHandoff,
     ActionStartHandoff,
     ActionSubmitHandoff,
@@ -81,10 +82,14 @@ def test_contact_details_given_up_front_are_kept(fake_api):
 
 
 def validate(slot, value, intent=None, slots=None):
+    """The validator's slots, and what it found wrong (said by the next question, so the
+    validator itself says nothing)."""
     dispatcher = CollectingDispatcher()
     method = getattr(ValidateHandoffForm(), f"validate_{slot}")
     result = method(value, dispatcher, tracker(text=str(value), intent=intent, slots=slots), {})
-    return result, [m["text"] for m in dispatcher.messages]
+    assert dispatcher.messages == []
+    problem = result.pop("form_problem", None)
+    return result, [problem] if problem else []
 
 
 def test_name_can_be_skipped_or_given():
@@ -109,9 +114,9 @@ def test_method_accepts_words_or_the_details_themselves():
 
 def test_invalid_address_is_asked_again_with_a_hint():
     result, hints = validate("contact_address", "sam at example", slots={"contact_method": "email"})
-    assert result == {"contact_address": None} and "name@example.com" in hints[0]
+    assert result == {"contact_address": None} and "not look like an email address" in hints[0]
     result, hints = validate("contact_address", "12345", slots={"contact_method": "phone"})
-    assert result == {"contact_address": None} and "0161 496 0000" in hints[0]
+    assert result == {"contact_address": None} and "not look like a phone number" in hints[0]
     assert validate("contact_address", "sam@example.org", slots={"contact_method": "email"})[0] == {
         "contact_address": "sam@example.org"
     }
@@ -138,9 +143,31 @@ def test_consent_yes_no_or_asked_again():
 
 def test_the_address_question_follows_the_method():
     messages, _, _ = run(ActionAskContactAddress(), tracker(slots={"contact_method": "phone"}))
-    assert "phone number" in messages[0]["text"]
+    assert "phone number" in messages[0]["text"] and messages[0]["custom"] == {"input": "phone"}
     messages, _, _ = run(ActionAskContactAddress(), tracker(slots={"contact_method": "email"}))
-    assert "email address" in messages[0]["text"]
+    assert "email address" in messages[0]["text"] and messages[0]["custom"] == {"input": "email"}
+
+
+def test_an_answer_the_form_cannot_take_is_one_message_with_the_question():
+    _, hints = validate("contact_name", "actually, what is TUPE?")
+    messages, slots, _ = run(ActionAskContactName(), tracker(slots={"form_problem": hints[0]}))
+    assert len(messages) == 1
+    text = messages[0]["text"]
+    assert text.startswith("That looks like a question rather than a name.")
+    assert text.count("What is your name?") == 1 and "'stop'" in text
+    assert [b["title"] for b in messages[0]["buttons"]] == ["Skip"]
+    assert messages[0]["custom"] == {"input": "name"}
+    assert slots == {"form_problem": None}  # said once: the next question is plain
+
+    _, hints = validate("contact_address", "sam at example", slots={"contact_method": "email"})
+    messages, _, _ = run(
+        ActionAskContactAddress(), tracker(slots={"contact_method": "email", "form_problem": hints[0]})
+    )
+    (text,) = [m["text"] for m in messages]
+    assert text.count("email address") == 2 and "name@example.com" in text and text.endswith("Type 'stop' to cancel.")
+
+    messages, slots, _ = run(ActionAskContactName(), tracker())
+    assert messages[0]["text"].startswith("What is your name?") and slots == {}
 
 
 def test_transcript_is_readable():

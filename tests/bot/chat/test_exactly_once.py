@@ -118,7 +118,7 @@ def test_the_bot_never_answers_after_staff_took_the_conversation_live(site, stor
             hotline_service.reply(db_session=session, ticket=ticket, staff_id=None, actor="staff:1", text="Jo here.")
         question.join(timeout=30)
         after_live = _transcript(store, conversation_id)
-        live = next(i for i, m in enumerate(after_live) if m.text == hotline_service.LIVE_NOTICE)
+        live = next(i for i, m in enumerate(after_live) if (m.data or {}).get("live") is True)
         assert [m.sender for m in after_live[live:]] == ["system", "staff"], [(m.sender, m.text) for m in after_live]
         assert any(m.sender == "user" and m.text == "are you there" for m in after_live)  # kept for staff
         # Once live, a visitor's message is not sent to Rasa at all.

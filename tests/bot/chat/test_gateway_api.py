@@ -20,6 +20,7 @@ from bot.hotline.enums import TicketStatus
 from bot.hotline.schemas import TicketCreate
 from tests.bot.chat.conftest import gateway_client, start
 from tests.conftest import RASA_TOKEN, widget_conversation
+from tests.web_service import free_port
 
 
 def rasa_requests(fake_rasa):
@@ -34,6 +35,77 @@ def test_a_conversation_gets_an_unguessable_id_and_a_token(gateway):
     assert len(body["conversation_id"]) >= 24 and len(body["token"]) >= 40
     assert body["conversation_id"] != second["conversation_id"]
     assert body["max_message_length"] == 500 and body["hotline_number"]
+
+
+def test_a_conversation_can_open_with_the_greeting_and_no_word_from_the_visitor(gateway, fake_rasa):
+    body = gateway.post("/chat/api/conversations", json={"greet": True}).json()
+    assert [(m["sender"], m["text"]) for m in body["messages"]] == [("bot", "Hello.")]
+    assert body["messages"][0]["buttons"] == [{"title": "Find an ambassador", "payload": "/find_ambassador"}]
+    sender = chat_service.rasa_sender(body["conversation_id"], RASA_TOKEN)
+    assert rasa_requests(fake_rasa) == [{"sender": sender, "message": "/greet"}]
+    history = gateway.get(
+        f"/chat/api/conversations/{body['conversation_id']}/messages",
+        headers={"Authorization": f"Bearer {body['token']}"},
+    ).json()
+    assert [m["sender"] for m in history["messages"]] == ["bot"]  # no "You: Hello"
+    # Without it (an API client), nothing is sent to Rasa; a body that is not JSON is a 4xx.
+    assert gateway.post("/chat/api/conversations").json()["messages"] == []
+    assert len(rasa_requests(fake_rasa)) == 1
+    assert gateway.post("/chat/api/conversations", json={"greet": "often"}).status_code == 422
+
+
+def test_the_greeting_is_left_out_when_rasa_is_down_and_the_conversation_still_starts(database_url):
+    with gateway_client(database_url, rasa_port=free_port()) as client:
+        response = client.post("/chat/api/conversations", json={"greet": True})
+    client.app.state.engine.dispose()
+    assert response.status_code == 201 and response.json()["messages"] == []
+
+
+def test_a_button_from_earlier_in_the_conversation_has_expired(gateway, fake_rasa):
+    conversation_id, auth = start(gateway)
+    url = f"/chat/api/conversations/{conversation_id}/messages"
+    fake_rasa.on("POST", rasa_channel.WEBHOOK, [{"text": "How?", "buttons": [{"title": "Email", "payload": "email"}]}])
+    gateway.post(url, json={"text": "talk to a person"}, headers=auth)
+    fake_rasa.on("POST", rasa_channel.WEBHOOK, [{"text": "OK, I've stopped."}])
+    gateway.post(url, json={"text": "stop"}, headers=auth)
+    sent = len(rasa_requests(fake_rasa))
+
+    stale = gateway.post(url, json={"payload": "email", "title": "Email"}, headers=auth)
+    assert stale.status_code == 409 and "That option has expired" in stale.json()["detail"]
+    assert len(rasa_requests(fake_rasa)) == sent  # not treated as a question
+    history = gateway.get(url, headers=auth).json()["messages"]
+    assert [m["text"] for m in history if m["sender"] == "user"] == ["talk to a person", "stop"]
+
+    # A button on the latest reply works; so does a command no message offered (API clients).
+    fake_rasa.on("POST", rasa_channel.WEBHOOK, [{"text": "How?", "buttons": [{"title": "Email", "payload": "email"}]}])
+    gateway.post(url, json={"payload": "/request_human", "title": "Talk to someone"}, headers=auth)
+    assert gateway.post(url, json={"payload": "email", "title": "Email"}, headers=auth).status_code == 202
+
+
+def test_the_satisfaction_check_after_a_resolved_ticket_is_recorded_not_sent_to_the_bot(gateway, fake_rasa):
+    conversation_id, auth = start(gateway)
+    url = f"/chat/api/conversations/{conversation_id}/messages"
+    gateway.post(url, json={"text": "I'd like to talk to someone"}, headers=auth)
+    session = gateway.app.state.session_factory()
+    try:
+        sender = chat_service.rasa_sender(conversation_id, RASA_TOKEN)
+        ticket = hotline_service.create(
+            db_session=session, ticket_in=TicketCreate(sender_id=sender, reason="asked_for_person", consent=False)
+        )
+        hotline_service.transition(db_session=session, ticket=ticket, new_status=TicketStatus.resolved, actor="staff:1")
+        session.commit()
+        reference = ticket.reference
+    finally:
+        session.close()
+    closing = gateway.get(url, headers=auth).json()["messages"][-1]
+    assert closing["sender"] == "system" and closing["ticket_reference"] == reference
+    yes = next(b for b in closing["buttons"] if b["title"] == "Yes")
+    sent = len(rasa_requests(fake_rasa))
+    body = gateway.post(url, json={**yes, "client_message_id": "rate-1"}, headers=auth).json()
+    assert body["message"]["text"] == "Yes" and body["replies"][0]["text"].startswith("Thank you for telling us")
+    assert len(rasa_requests(fake_rasa)) == sent
+    # Answered once: the same button again has expired.
+    assert gateway.post(url, json=yes, headers=auth).status_code == 409
 
 
 def test_a_message_is_stored_passed_to_rasa_and_answered(gateway, fake_rasa):

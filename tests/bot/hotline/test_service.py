@@ -3,6 +3,7 @@ from pydantic import ValidationError
 from sqlalchemy import select
 
 from bot.chat.models import Message
+from bot.chat import service as chat_service
 from bot.hotline import service as hotline_service
 from bot.hotline.enums import TicketStatus
 from bot.hotline.schemas import TicketCreate
@@ -110,18 +111,49 @@ def test_going_live_pauses_the_bot_and_leaving_resumes_it(db_session):
     conversation = db_session.get(Conversation, ticket.conversation_id)
     assert conversation.bot_paused is False
     message = hotline_service.reply(
-        db_session=db_session, ticket=ticket, staff_id=None, actor="staff:1", text="Hello, I'm Jo."
+        db_session=db_session,
+        ticket=ticket,
+        staff_id=None,
+        actor="staff:1",
+        text="Hello, I'm Jo.",
+        author="Jo Bloggs-Smith",
     )
     assert ticket.status == "live" and conversation.bot_paused is True
     assert message.sender == "staff" and ticket.first_response_at is not None
     hotline_service.transition(db_session=db_session, ticket=ticket, new_status=TicketStatus.claimed, actor="staff:1")
     assert conversation.bot_paused is False
-    texts = db_session.scalars(
-        select(Message.text).where(Message.conversation_id == ticket.conversation_id).order_by(Message.id)
+    messages = db_session.scalars(
+        select(Message).where(Message.conversation_id == ticket.conversation_id).order_by(Message.id)
     ).all()
-    assert texts[-3:] == [hotline_service.LIVE_NOTICE, "Hello, I'm Jo.", hotline_service.BACK_TO_BOT_NOTICE]
+    assert [m.text for m in messages[-3:]] == [
+        "You are now talking to Jo from the hotline team.",
+        "Hello, I'm Jo.",
+        hotline_service.BACK_TO_BOT_NOTICE,
+    ]
+    # The visitor sees who is talking (first name only), and when the bot has them again.
+    assert [chat_service.to_read(m)["author"] for m in messages[-3:]] == ["Jo", "Jo", None]
+    assert [chat_service.to_read(m)["live"] for m in messages[-3:]] == [True, None, False]
     kinds = [e.kind for e in hotline_service.events(db_session=db_session, ticket=ticket)]
     assert kinds == ["created", "status_changed", "staff_replied", "status_changed"]
+
+
+def test_resolving_tells_the_visitor_with_the_reference_and_asks_one_question(db_session):
+    ticket = hotline_service.create(db_session=db_session, ticket_in=ticket_in(sender_id="closing"))
+    hotline_service.reply(db_session=db_session, ticket=ticket, staff_id=None, actor="staff:1", text="Hello.")
+    hotline_service.transition(db_session=db_session, ticket=ticket, new_status=TicketStatus.resolved, actor="staff:1")
+    last = db_session.scalars(
+        select(Message).where(Message.conversation_id == ticket.conversation_id).order_by(Message.id.desc())
+    ).first()
+    shown = chat_service.to_read(last)
+    assert last.sender == "system" and ticket.reference in last.text
+    assert "handed you back" not in last.text and last.text.endswith("Did you get the help you needed?")
+    assert shown["ticket_reference"] == ticket.reference and [b["title"] for b in shown["buttons"]] == ["Yes", "No"]
+    rated = hotline_service.record_satisfaction(
+        db_session=db_session, conversation_id=ticket.conversation_id, helped=False
+    )
+    assert rated is ticket
+    event = hotline_service.events(db_session=db_session, ticket=ticket)[-1]
+    assert (event.kind, event.actor, event.detail) == ("visitor_rated", "visitor", {"helped": False})
 
 
 @pytest.mark.parametrize("typed", ["%", "_", "100%", "a_b"])
