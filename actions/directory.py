@@ -44,6 +44,23 @@ def describe(ambassador: dict) -> str:
     return "\n".join(lines + details)
 
 
+def card(ambassador: dict) -> dict[str, Any]:
+    """The ambassador as the widget shows them, a card: the same facts as `describe`."""
+    where = ambassador.get("location") or ambassador.get("region_label")
+    if ambassador.get("location") and ambassador.get("region_label"):
+        where = f"{ambassador['location']}, {ambassador['region_label']}"
+    fields = {
+        "name": ambassador.get("name"),
+        "role": ambassador.get("role"),
+        "organisation": ambassador.get("organisation"),
+        "sectors": ", ".join(ambassador.get("sector_labels") or []) or None,
+        "region": where,
+        "experience": "; ".join(ambassador.get("expertise") or []) or None,
+        "as_of": f"These details are from {month_and_year(ambassador['as_of'])}." if ambassador.get("as_of") else None,
+    }
+    return {key: str(value) for key, value in fields.items() if value}
+
+
 def month_and_year(value: str) -> str:
     """'2012-10-18' -> 'October 2012'."""
     try:
@@ -144,7 +161,7 @@ class ActionFindAmbassador(Action):
         elif interpreted.get("name"):
             intro = "Here is what the directory says:"
         elif result.get("by_experience"):
-            intro = f"These ambassadors have experience that matches what you asked about:\n{ABOUT_AMBASSADORS}"
+            intro = f"{ABOUT_AMBASSADORS}\nThese ambassadors have experience that matches what you asked about:"
         elif result.get("relaxed") == "region":
             intro = (
                 f"No ambassador {asked_for} is listed. These ambassadors work in "
@@ -159,7 +176,8 @@ class ActionFindAmbassador(Action):
         else:
             intro = f"{ABOUT_AMBASSADORS} You can ask for one by sector, region or name. These are in the directory:"
         if (asked_for or interpreted.get("name")) and not wants_contact:
-            intro = f"{intro}\n{ABOUT_AMBASSADORS}"
+            # The explanation first: a line ending in a colon leads into the list below it.
+            intro = f"{ABOUT_AMBASSADORS}\n{intro}"
         dispatcher.utter_message(text=intro)
         for ambassador in matches:
             # An introduction is offered only to an ambassador staff have confirmed still mentors.
@@ -173,7 +191,9 @@ class ActionFindAmbassador(Action):
                 if ambassador.get("confirmed")
                 else []
             )
-            dispatcher.utter_message(text=describe(ambassador), buttons=buttons)
+            dispatcher.utter_message(
+                text=describe(ambassador), buttons=buttons, json_message={"ambassador": card(ambassador)}
+            )
         unconfirmed = [a for a in matches if not a.get("confirmed")]
         if unconfirmed:
             dispatcher.utter_message(text=not_confirmed(unconfirmed), buttons=offer_handoff_buttons())

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import List
+from typing import Dict, List
 
 from pydantic import Field, StrictStr, constr, root_validator
 
@@ -25,6 +25,9 @@ class MessageRead(ApiModel):
     live: bool | None = Field(None, description="On a notice: true when staff take the conversation live, false after")
     ticket_reference: str | None = Field(None, description="The hotline reference a message gives the visitor")
     input: str | None = Field(None, description="What a question asks for: text, name, email or phone")
+    card: Dict[str, str] | None = Field(
+        None, description="An ambassador, as a card: name, role, organisation, sectors, region, experience, as_of"
+    )
 
 
 class MessageIn(ApiModel):

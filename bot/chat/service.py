@@ -110,6 +110,8 @@ def paired(messages: list[Message]) -> list[Message]:
 # The kinds of answer a bot question asks for (actions/handoff.py), so the widget can label
 # its box and offer the right keyboard.
 INPUT_KINDS = ("text", "name", "email", "phone")
+# An ambassador's card (actions/directory.py: card), shown by the widget as a card.
+CARD_FIELDS = ("name", "role", "organisation", "sectors", "region", "experience", "as_of")
 
 
 def to_read(message: Message) -> dict:
@@ -129,7 +131,14 @@ def to_read(message: Message) -> dict:
         "input": custom.get("input")
         if message.sender == Sender.bot.value and custom.get("input") in INPUT_KINDS
         else None,
+        "card": _card(custom.get("ambassador")) if message.sender == Sender.bot.value else None,
     }
+
+
+def _card(ambassador) -> dict | None:
+    if not isinstance(ambassador, dict) or not isinstance(ambassador.get("name"), str):
+        return None
+    return {key: ambassador[key][:500] for key in CARD_FIELDS if isinstance(ambassador.get(key), str)}
 
 
 def get(*, db_session: Session, conversation_id: str) -> Conversation | None:

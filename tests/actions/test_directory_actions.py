@@ -46,7 +46,12 @@ def test_matches_are_listed_with_an_introduction_button(fake_api):
         ),
     )
     assert "1 ambassador in social care in the North West" in messages[0]["text"]
+    # The explanation comes first: the line that ends in a colon leads into the cards.
+    assert messages[0]["text"].startswith("Mutuals Ambassadors are") and messages[0]["text"].endswith(":")
     assert "Doug Cresswell – Pure Innovations Ltd" in messages[1]["text"]
+    card = messages[1]["custom"]["ambassador"]
+    assert card["name"] == "Doug Cresswell" and card["region"] == "Stockport, North West"
+    assert card["organisation"] == "Pure Innovations Ltd" and card["as_of"] == "These details are from February 2013."
     assert "Stockport, North West" in messages[1]["text"]
     assert "These details are from February 2013." in messages[1]["text"]
     assert messages[1]["buttons"][0]["payload"] == "/request_introduction" + json.dumps(

@@ -185,9 +185,33 @@ def test_structured_extras_join_the_message_before_them(gateway, fake_rasa):
         f"/chat/api/conversations/{conversation_id}/messages", json={"text": "yes"}, headers=auth
     ).json()["replies"]
     assert [r["text"] for r in replies] == ["Your reference is MIS-000001."]
+    assert replies[0]["ticket_reference"] == "MIS-000001"
     with gateway.app.state.session_factory() as session:
         stored = session.scalars(select(Message).where(Message.sender == "bot")).one()
         assert stored.data["custom"] == {"ticket_reference": "MIS-000001"}
+
+
+def test_what_a_question_asks_for_and_an_ambassador_card_reach_the_widget_and_nothing_else(gateway, fake_rasa):
+    card = {"name": "Doug Cresswell", "region": "Stockport, North West", "photo": "<img>", "role": 7}
+    fake_rasa.on(
+        "POST",
+        rasa_channel.WEBHOOK,
+        [
+            {"text": "What is your email address?"},
+            {"custom": {"input": "email"}},
+            {"text": "Doug Cresswell"},
+            {"custom": {"ambassador": card}},
+            {"text": "Odd"},
+            {"custom": {"input": "password"}},
+        ],
+    )
+    conversation_id, auth = start(gateway)
+    replies = gateway.post(
+        f"/chat/api/conversations/{conversation_id}/messages", json={"text": "email"}, headers=auth
+    ).json()["replies"]
+    assert [r["input"] for r in replies] == ["email", None, None]
+    assert replies[1]["card"] == {"name": "Doug Cresswell", "region": "Stockport, North West"}
+    assert replies[0]["card"] is None and replies[2]["card"] is None
 
 
 @pytest.mark.parametrize(
