@@ -189,8 +189,8 @@ GREETING = "/greet"
 
 def greet(*, db_session: Session, conversation: Conversation, settings: Settings) -> list[Message]:
     """The assistant's opening message on a new conversation, with nothing stored for the
-    visitor (who has said nothing). An empty list if Rasa does not answer: the visitor can
-    still type."""
+    visitor (who has said nothing). If Rasa does not answer, a notice that says so: the
+    conversation still works, and the visitor can type."""
     sender = chat_service.link_rasa_sender(db_session=db_session, conversation=conversation, key=settings.rasa_token)
     db_session.commit()
     try:
@@ -198,8 +198,14 @@ def greet(*, db_session: Session, conversation: Conversation, settings: Settings
             sender=sender, message=GREETING, timeout=settings.rasa_timeout_seconds
         )
     except rasa.RasaUnavailable:
-        return []
+        replies = []
     stored = store_replies(db_session=db_session, conversation=conversation, replies=replies)
+    if not stored:
+        stored = [
+            chat_service.add_message(
+                db_session=db_session, conversation=conversation, sender=Sender.system, text=unavailable_text(settings)
+            )
+        ]
     db_session.commit()
     return stored
 

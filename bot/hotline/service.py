@@ -207,7 +207,7 @@ def _tell_visitor_resolved(*, db_session: Session, ticket: Ticket) -> None:
         text=RESOLVED_NOTICE.format(reference=ticket.reference, number=get_settings().hotline_number)
         + "\n\n"
         + SATISFACTION_QUESTION,
-        data={"ticket_reference": ticket.reference, "buttons": [dict(b) for b in SATISFACTION_BUTTONS]},
+        data={"ticket_reference": ticket.reference, "live": False, "buttons": [dict(b) for b in SATISFACTION_BUTTONS]},
     )
 
 

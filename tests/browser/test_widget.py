@@ -15,6 +15,7 @@ from sqlalchemy import select
 from bot.database.core import make_engine, make_session_factory
 from bot.faq.models import FaqEntry
 from bot.hotline import service as hotline_service
+from bot.hotline.enums import TicketStatus
 from bot.hotline.models import Ticket
 from bot.hotline.schemas import TicketCreate
 from tests.browser.conftest import run_axe
@@ -104,8 +105,9 @@ def test_reloading_keeps_the_conversation(page, site):
     expect(page.locator(USER, has_text="what is a community interest company")).to_have_count(1)
 
 
-def staff_reply(site, conversation: str, text: str) -> None:
-    """A hotline ticket for the conversation and a staff reply on it, written to the store."""
+def staff_reply(site, conversation: str, text: str, author: str | None = None) -> str:
+    """A hotline ticket for the conversation and a staff reply on it, written to the store;
+    the ticket's reference."""
     engine, factory = store(site)
     with factory.begin() as session:
         ticket = hotline_service.create(
@@ -116,7 +118,21 @@ def staff_reply(site, conversation: str, text: str) -> None:
                 consent=False,
             ),
         )
-        hotline_service.reply(db_session=session, ticket=ticket, staff_id=None, actor="staff:test", text=text)
+        hotline_service.reply(
+            db_session=session, ticket=ticket, staff_id=None, actor="staff:test", text=text, author=author
+        )
+        reference = ticket.reference
+    engine.dispose()
+    return reference
+
+
+def resolve(site, reference: str) -> None:
+    engine, factory = store(site)
+    with factory.begin() as session:
+        ticket = session.scalars(select(Ticket).where(Ticket.reference == reference)).one()
+        hotline_service.transition(
+            db_session=session, ticket=ticket, new_status=TicketStatus.resolved, actor="staff:test"
+        )
     engine.dispose()
 
 
@@ -239,6 +255,7 @@ def test_start_again_begins_a_new_conversation(page, site):
     expect(page.locator(BOT, has_text="Source:")).to_have_count(1, timeout=REPLY_TIMEOUT)
     first_id = conversation_id(page)
     page.click(".js-app-chat-restart")
+    page.click(".js-app-chat-confirm-yes")
     expect(page.locator(BOT).first).to_contain_text("Mutuals Information Service", timeout=REPLY_TIMEOUT)
     expect(page.locator(USER, has_text="what is TUPE")).to_have_count(0)
     assert conversation_id(page) != first_id
@@ -277,3 +294,200 @@ def test_when_rasa_is_down_the_widget_says_so_and_keeps_the_message(page, site, 
     finally:
         web.terminate()
         web.wait(timeout=20)
+
+
+# Reading, phones and the conversation's state (each at the widths people use) --------------
+
+WIDTHS = (320, 390, 1280)
+PANEL = ".js-app-chat-panel"
+
+
+def box(page, selector: str) -> dict:
+    return page.locator(selector).first.bounding_box()
+
+
+def enabled_options(page):
+    return page.locator(f"{OPTION}:not([disabled])")
+
+
+def test_a_conversation_reads_naturally_at_each_width(browser, site, artifacts):
+    for width in WIDTHS:
+        context = browser.new_context(viewport={"width": width, "height": 740}, locale="en-GB")
+        page = context.new_page()
+        problems = []
+        page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: problems.append(str(e)))
+        try:
+            open_widget(page, site)
+            # The greeting is the assistant's: nothing is shown as the visitor's until they write.
+            expect(page.locator(USER)).to_have_count(0)
+            greeting = page.locator(BOT).first
+            expect(greeting.locator("time")).to_have_count(1)
+            assert run_axe(page) == []
+            page.screenshot(path=str(artifacts / f"widget-greeting-{width}.png"))
+
+            panel, header, log = box(page, PANEL), box(page, ".app-chat__header"), box(page, LOG)
+            if width <= 640:  # a phone: the panel is the screen, with its close button in reach
+                assert (panel["x"], panel["y"], panel["width"], panel["height"]) == (0, 0, width, 740)
+            for selector in (".js-app-chat-restart", ".js-app-chat-close"):
+                button = box(page, selector)
+                assert button["y"] + button["height"] <= header["y"] + header["height"] <= log["y"] + 1
+                assert button["x"] + button["width"] <= width
+            assert page.evaluate("document.documentElement.scrollWidth") <= width
+
+            send(page, "What is TUPE?")
+            answer = page.locator(BOT, has_text="Source:")
+            expect(answer).to_have_count(1, timeout=REPLY_TIMEOUT)
+            expect(page.locator(".js-app-chat-send")).to_be_enabled(timeout=REPLY_TIMEOUT)
+            # The start of the answer is in view, not its end.
+            top, log = answer.bounding_box()["y"], box(page, LOG)
+            assert log["y"] - 1 <= top <= log["y"] + log["height"] - 20
+            assert answer.locator("p.app-chat__paragraph").count() >= 3  # paragraphs as paragraphs
+            source = answer.locator(".app-chat__source a")
+            expect(source).to_have_attribute("href", re.compile(r"^https://"))
+            assert not source.inner_text().startswith("http")  # the page's title, not its address
+            assert run_axe(page) == []
+            page.screenshot(path=str(artifacts / f"widget-answer-{width}.png"))
+
+            send(page, "find an ambassador for health in Hull")
+            card = page.locator(".app-chat__bubble--card", has_text="Andrew Burnell")
+            expect(card).to_have_count(1, timeout=REPLY_TIMEOUT)
+            expect(card.locator("h3")).to_have_text("Andrew Burnell")
+            expect(card.locator("dt")).to_contain_text(["Role", "Organisation", "Sectors", "Based in", "Experience"])
+            expect(card).to_contain_text("Hull")
+            intro = page.locator(BOT, has_text="I found 1 ambassador").locator("p").last
+            assert intro.inner_text().endswith(":")  # the line that leads into the card, not an explanation
+            expect(page.locator(".js-app-chat-send")).to_be_enabled(timeout=REPLY_TIMEOUT)
+            assert run_axe(page) == []
+            page.screenshot(path=str(artifacts / f"widget-ambassador-{width}.png"))
+
+            send(page, "I'd like to talk to a person")
+            expect(last_bot(page)).to_contain_text("What is your name?", timeout=REPLY_TIMEOUT)
+            send(page, "stop")
+            stopped = page.locator(BOT, has_text="OK, I've stopped")
+            expect(stopped).to_have_count(1, timeout=REPLY_TIMEOUT)
+            number = site.settings.hotline_number
+            expect(stopped.locator("a[href^='tel:']")).to_have_text(number)
+            assert page.evaluate("document.documentElement.scrollWidth") <= width
+            assert problems == []
+        finally:
+            context.close()
+
+
+def test_old_buttons_expire_and_each_question_is_asked_once_with_the_right_box(page, site, artifacts):
+    open_widget(page, site)
+    send(page, "I'd like to talk to a person")
+    expect(last_bot(page)).to_contain_text("What is your name?", timeout=REPLY_TIMEOUT)
+    label = page.locator(".app-chat__label")
+    expect(label).to_have_text("Your name")
+    expect(page.locator(INPUT)).to_have_attribute("autocomplete", "name")
+    # The greeting's buttons are spent once the visitor has written: disabled, out of the tab order.
+    expect(page.locator(BOT).first.locator(OPTION).first).to_be_disabled()
+    expect(enabled_options(page)).to_have_count(1)  # only "Skip", on the question now asked
+
+    send(page, "what is a community interest company?")
+    expect(last_bot(page)).to_contain_text("rather than a name", timeout=REPLY_TIMEOUT)
+    expect(page.locator(".js-app-chat-send")).to_be_enabled(timeout=REPLY_TIMEOUT)
+    after = page.locator(".js-app-chat-message").evaluate_all(
+        "els => els.slice(els.map(e => e.dataset.sender).lastIndexOf('user') + 1).map(e => e.innerText)"
+    )
+    # One message: what was wrong, and the question, asked once.
+    assert len(after) == 1 and after[0].count("What is your name?") == 1
+    page.screenshot(path=str(artifacts / "widget-form-problem-390.png"))
+
+    send(page, "Sam Keyboard")
+    expect(last_bot(page)).to_contain_text("email or by phone", timeout=REPLY_TIMEOUT)
+    last_bot(page).locator(OPTION, has_text="Email").click()
+    expect(last_bot(page)).to_contain_text("email address", timeout=REPLY_TIMEOUT)
+    box_ = page.locator(INPUT)
+    expect(label).to_have_text("Your email address")
+    for name, value in (("type", "email"), ("autocomplete", "email"), ("inputmode", "email")):
+        expect(box_).to_have_attribute(name, value)
+    expect(box_).to_be_focused()
+    send(page, "sam at example")
+    expect(last_bot(page)).to_contain_text("does not look like an email address", timeout=REPLY_TIMEOUT)
+    assert last_bot(page).inner_text().count("email address") == 2  # the problem and the question, once
+    assert run_axe(page) == []
+    page.screenshot(path=str(artifacts / "widget-email-question-390.png"))
+
+    send(page, "stop")
+    expect(last_bot(page)).to_contain_text("OK, I've stopped", timeout=REPLY_TIMEOUT)
+    expect(label).to_have_text("Your question")
+    email = page.locator(OPTION, has_text="Email")
+    expect(email).to_be_disabled()
+    # A stale payload that reaches the gateway anyway (another tab, an old page) has expired.
+    result = page.evaluate(
+        """async () => {
+            const c = JSON.parse(localStorage.getItem('app-chat-conversation'))
+            const r = await fetch(`/chat/api/conversations/${c.conversation_id}/messages`, {method: 'POST',
+                headers: {'Content-Type': 'application/json', Authorization: `Bearer ${c.token}`},
+                body: JSON.stringify({payload: 'email', title: 'Email'})})
+            return [r.status, (await r.json()).detail]
+        }"""
+    )
+    assert result[0] == 409 and "That option has expired" in result[1]
+    expect(page.locator(USER, has_text="Email")).to_have_count(1)  # the one real press, nothing more
+
+
+def test_live_chat_closing_and_starting_again_keep_the_reference(page, site, artifacts):
+    page.set_viewport_size({"width": 390, "height": 740})
+    open_widget(page, site)
+    send(page, "hello")
+    expect(page.locator(".js-app-chat-send")).to_be_enabled(timeout=REPLY_TIMEOUT)
+    reference = staff_reply(site, conversation_id(page), "Hello, I'm Jo. How can I help?", author="Jo Bloggs")
+
+    staff = page.locator(STAFF, has_text="How can I help?")
+    expect(staff).to_have_count(1, timeout=15_000)
+    expect(staff.locator(".app-chat__sender-name")).to_have_text("Jo, hotline team")
+    expect(staff.locator("time")).to_have_attribute("datetime", re.compile(r"^\d{4}-\d\d-\d\dT"))
+    expect(staff.locator("time")).to_have_text(re.compile(r"^\d{1,2}:\d\d[ap]m$|^midday$|^midnight$"))
+    status = page.locator(".js-app-chat-status")
+    expect(status).to_have_text("You are talking to Jo from the hotline team")
+    assert run_axe(page) == []
+    page.screenshot(path=str(artifacts / "widget-live-390.png"))
+
+    resolve(site, reference)
+    closing = page.locator(".app-chat__message--system", has_text="closed your enquiry")
+    expect(closing).to_contain_text(f"Your reference is {reference}", timeout=15_000)
+    expect(status).to_be_hidden()
+    expect(page.locator(".app-chat__message--system", has_text="handed you back")).to_have_count(0)
+    closing.locator(OPTION, has_text="Yes").click()
+    expect(page.locator(".app-chat__message--system", has_text="Thank you for telling us")).to_have_count(
+        1, timeout=REPLY_TIMEOUT
+    )
+    engine, factory = store(site)
+    with factory() as session:
+        ticket = session.scalars(select(Ticket).where(Ticket.reference == reference)).one()
+        kinds = [(e.kind, e.detail) for e in hotline_service.events(db_session=session, ticket=ticket)]
+        assert kinds[-1] == ("visitor_rated", {"helped": True})
+    engine.dispose()
+    assert run_axe(page) == []
+    page.screenshot(path=str(artifacts / "widget-closed-390.png"))
+
+    # Start again asks first (by keyboard: Escape cancels, focus goes back), and says the
+    # reference stays.
+    first_id = conversation_id(page)
+    page.focus(".js-app-chat-restart")
+    page.keyboard.press("Enter")
+    confirm = page.locator(".js-app-chat-confirm")
+    expect(confirm).to_be_visible()
+    expect(confirm).to_be_focused()
+    expect(confirm).to_contain_text(f"Your reference {reference} will still be shown here")
+    assert run_axe(page) == []
+    page.screenshot(path=str(artifacts / "widget-start-again-390.png"))
+    page.keyboard.press("Escape")
+    expect(confirm).to_be_hidden()
+    expect(page.locator(".js-app-chat-restart")).to_be_focused()
+    assert conversation_id(page) == first_id
+
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")
+    expect(page.locator(".js-app-chat-confirm-yes")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.locator(BOT).first).to_contain_text("Mutuals Information Service", timeout=REPLY_TIMEOUT)
+    assert conversation_id(page) != first_id
+    expect(page.locator(".js-app-chat-reference")).to_have_text(re.compile(f"^Your reference is {reference}\\."))
+    page.reload()  # the panel was open, so it opens again
+    expect(page.locator(".js-app-chat-reference")).to_contain_text(reference)
+    assert run_axe(page) == []
+    page.screenshot(path=str(artifacts / "widget-reference-kept-390.png"))

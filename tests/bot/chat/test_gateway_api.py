@@ -54,11 +54,12 @@ def test_a_conversation_can_open_with_the_greeting_and_no_word_from_the_visitor(
     assert gateway.post("/chat/api/conversations", json={"greet": "often"}).status_code == 422
 
 
-def test_the_greeting_is_left_out_when_rasa_is_down_and_the_conversation_still_starts(database_url):
+def test_when_rasa_is_down_the_conversation_still_starts_and_says_so(database_url):
     with gateway_client(database_url, rasa_port=free_port()) as client:
         response = client.post("/chat/api/conversations", json={"greet": True})
     client.app.state.engine.dispose()
-    assert response.status_code == 201 and response.json()["messages"] == []
+    assert response.status_code == 201
+    assert [(m["sender"], "unavailable" in m["text"]) for m in response.json()["messages"]] == [("system", True)]
 
 
 def test_a_button_from_earlier_in_the_conversation_has_expired(gateway, fake_rasa):

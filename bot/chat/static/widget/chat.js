@@ -26,8 +26,7 @@
     maxLength: 500,
     storageKey: 'app-chat-conversation',
     openStateKey: 'app-chat-open',
-    greetPayload: '/greet',
-    greetTitle: 'Hello',
+    referencesKey: 'app-chat-references',
     requestTimeout: 30000,
     streamIdleTimeout: 45000,
     reconnectNoticeDelay: 2000,
@@ -38,8 +37,19 @@
     closeText: 'Close',
     closeLabel: 'Close chat',
     restartText: 'Start again',
+    restartConfirmTitle: 'Start a new conversation?',
+    restartConfirmText: 'This clears the conversation from this page.',
+    restartConfirmReference: 'Your reference %{reference} will still be shown here.',
+    restartConfirmYes: 'Yes, start again',
+    restartConfirmNo: 'Cancel',
+    referenceText: 'Your reference is %{reference}. Give it if you call the hotline on %{number}.',
+    liveStatusNamed: 'You are talking to %{name} from the hotline team',
+    liveStatus: 'You are talking to the hotline team',
     logLabel: 'Conversation with the assistant',
     inputLabel: 'Your question',
+    inputLabelName: 'Your name',
+    inputLabelEmail: 'Your email address',
+    inputLabelPhone: 'Your phone number',
     inputHint: 'You can enter up to %{count} characters. Press Enter to send, or Shift and Enter for a new line.',
     sendText: 'Send',
     optionsLabel: 'Choose an option',
@@ -49,6 +59,13 @@
     senderUser: 'You',
     senderBot: 'Assistant',
     senderStaff: 'Hotline team',
+    senderStaffNamed: '%{name}, hotline team',
+    sourceText: 'Source: ',
+    cardRole: 'Role',
+    cardOrganisation: 'Organisation',
+    cardSectors: 'Sectors',
+    cardRegion: 'Based in',
+    cardExperience: 'Experience',
     senderSystem: 'Notice',
     newTabText: '(opens in new tab)',
     charactersUnderLimitOne: 'You have %{count} character remaining',
@@ -57,6 +74,9 @@
     charactersOverLimitOne: 'You have %{count} character too many',
     charactersOverLimitOther: 'You have %{count} characters too many',
     errorEmpty: 'Enter your question',
+    errorEmptyName: "Enter your name, or type 'skip'",
+    errorEmptyEmail: 'Enter your email address',
+    errorEmptyPhone: 'Enter your phone number',
     errorTooLong: 'Your question must be %{count} characters or fewer',
     errorWait: 'You are sending messages too quickly. Please wait %{count} seconds and try again.',
     errorUnavailable:
@@ -67,6 +87,20 @@
 
   const SENDERS = ['user', 'bot', 'staff', 'system']
   const LINK_PATTERN = /\b(?:https?:\/\/|mailto:)[^\s<>"]+/gi
+  // In the service's own messages: email addresses and UK phone numbers become links too.
+  const CONTACT_PATTERN =
+    /\b(?:https?:\/\/|mailto:)[^\s<>"]+|\b[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b|(?:\+44\s?|\b0)\d{3,4}\s?\d{3}\s?\d{3,4}\b/gi
+  const EMAIL = /^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$/
+  // "Source: Title, https://..." in an answer: the link is shown with the page's title.
+  const SOURCE_LINE = /^Source: (?:(.+?), )?(https?:\/\/\S+)$/
+  // What each kind of question asks for: the box's label, element and keyboard.
+  const INPUT_KINDS = {
+    text: { label: 'inputLabel', empty: 'errorEmpty', multiline: true, autocomplete: 'off' },
+    name: { label: 'inputLabelName', empty: 'errorEmptyName', type: 'text', autocomplete: 'name' },
+    email: { label: 'inputLabelEmail', empty: 'errorEmptyEmail', type: 'email', autocomplete: 'email', inputmode: 'email' },
+    phone: { label: 'inputLabelPhone', empty: 'errorEmptyPhone', type: 'tel', autocomplete: 'tel', inputmode: 'tel' }
+  }
+  const REFERENCE = /^[A-Z]{2,5}-\d{3,10}$/
   const TRAILING_PUNCTUATION = /[.,;:!?'"\u2019\u201d]+$/
   let instances = 0
 
@@ -154,6 +188,28 @@
     const bytes = new Uint8Array(16)
     window.crypto.getRandomValues(bytes)
     return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('')
+  }
+
+  /**
+   * A message's time as GOV.UK writes it: "1:42pm", "midday"; with the day when it was not
+   * today ("4 December at 1:42pm").
+   */
+  function messageTime(date, now) {
+    let hours = date.getHours()
+    const minutes = date.getMinutes()
+    let time
+    if (minutes === 0 && (hours === 0 || hours === 12)) {
+      time = hours === 0 ? 'midnight' : 'midday'
+    } else {
+      const suffix = hours < 12 ? 'am' : 'pm'
+      hours = hours % 12 || 12
+      time = `${hours}:${String(minutes).padStart(2, '0')}${suffix}`
+    }
+    if (date.toDateString() === now.toDateString()) {
+      return time
+    }
+    const day = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long' }).format(date)
+    return `${day} at ${time}`
   }
 
   /** A failed call: the gateway's status and `detail`, or status 0 for the network. */
@@ -330,6 +386,9 @@
       this.retryAt = 0
       this.isOpen = false
       this.countTimer = null
+      this.inputKind = 'text'
+      // The hotline references this visitor was given, kept when they start again.
+      this.references = this.readReferences()
       this.stream = {
         controller: null,
         attempt: 0,
@@ -342,6 +401,7 @@
 
       this.build()
       this.bindEvents()
+      this.updateReference()
       document.documentElement.classList.add('app-chat-is-enhanced')
 
       this.conversation = this.readStoredConversation()
@@ -396,6 +456,33 @@
       $actions.appendChild($close)
       $header.appendChild($title)
       $header.appendChild($actions)
+      // Who the visitor is talking to, while the hotline team has the conversation.
+      const $status = element('p', 'app-chat__status js-app-chat-status')
+      $status.setAttribute('role', 'status')
+      $status.hidden = true
+      $header.appendChild($status)
+
+      // "Start again" asks first; the reference a visitor was given is never lost.
+      const $confirm = element('div', 'app-chat__confirm js-app-chat-confirm')
+      $confirm.id = `${id}-confirm`
+      $confirm.setAttribute('role', 'group')
+      $confirm.setAttribute('aria-labelledby', `${id}-confirm-title`)
+      $confirm.tabIndex = -1
+      $confirm.hidden = true
+      const $confirmTitle = element('p', 'app-chat__confirm-title', config.restartConfirmTitle)
+      $confirmTitle.id = `${id}-confirm-title`
+      const $confirmText = element('p', 'app-chat__confirm-text js-app-chat-confirm-text')
+      const $confirmButtons = element('div', 'app-chat__confirm-buttons')
+      const $confirmYes = button('app-chat__button app-chat__button--warning js-app-chat-confirm-yes', config.restartConfirmYes)
+      const $confirmNo = button('app-chat__button js-app-chat-confirm-no', config.restartConfirmNo)
+      $confirmButtons.appendChild($confirmYes)
+      $confirmButtons.appendChild($confirmNo)
+      $confirm.appendChild($confirmTitle)
+      $confirm.appendChild($confirmText)
+      $confirm.appendChild($confirmButtons)
+
+      const $reference = element('p', 'app-chat__reference js-app-chat-reference')
+      $reference.hidden = true
 
       const $connection = element('p', 'app-chat__connection js-app-chat-connection')
       $connection.setAttribute('role', 'status')
@@ -427,6 +514,11 @@
       $input.rows = 2
       $input.setAttribute('autocomplete', 'off')
       $input.setAttribute('aria-describedby', `${id}-input-info`)
+      // For a name, an email address or a phone number: one line, with its own keyboard.
+      const $line = element('input', 'app-chat__input app-chat__input--line js-app-chat-input')
+      $line.name = 'text'
+      $line.setAttribute('aria-describedby', `${id}-input-info`)
+      $line.setAttribute('spellcheck', 'false')
       const $send = element('button', 'app-chat__send js-app-chat-send', config.sendText)
       $send.type = 'submit'
       // As govuk-frontend's character count: a visible count screen readers skip, and a
@@ -444,6 +536,8 @@
       $form.appendChild($countStatus)
 
       $panel.appendChild($header)
+      $panel.appendChild($confirm)
+      $panel.appendChild($reference)
       $panel.appendChild($connection)
       $panel.appendChild($log)
       $panel.appendChild($typing)
@@ -459,6 +553,15 @@
         $panel,
         $restart,
         $close,
+        $status,
+        $confirm,
+        $confirmText,
+        $confirmYes,
+        $confirmNo,
+        $reference,
+        $label,
+        $textarea: $input,
+        $line,
         $connection,
         $log,
         $typing,
@@ -485,10 +588,16 @@
         this.close()
         this.$launcher.focus()
       })
-      this.$restart.addEventListener('click', () => this.restart())
+      this.$restart.addEventListener('click', () => this.askToRestart())
+      this.$confirmYes.addEventListener('click', () => this.restart())
+      this.$confirmNo.addEventListener('click', () => this.cancelRestart())
       this.$panel.addEventListener('keydown', (event) => {
         if (event.key === 'Escape' || event.key === 'Esc') {
           event.preventDefault()
+          if (!this.$confirm.hidden) {
+            this.cancelRestart()
+            return
+          }
           this.close()
           this.$launcher.focus()
         }
@@ -497,13 +606,15 @@
         event.preventDefault()
         this.submitText()
       })
-      this.$input.addEventListener('keydown', (event) => {
-        if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
-          event.preventDefault()
-          this.submitText()
-        }
+      ;[this.$textarea, this.$line].forEach(($box) => {
+        $box.addEventListener('keydown', (event) => {
+          if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
+            event.preventDefault()
+            this.submitText()
+          }
+        })
+        $box.addEventListener('input', () => this.updateCount())
       })
-      this.$input.addEventListener('input', () => this.updateCount())
       this.$log.addEventListener('click', (event) => {
         const $option = event.target instanceof Element ? event.target.closest('.js-app-chat-option') : null
         if ($option && this.$log.contains($option)) {
@@ -637,7 +748,9 @@
     createConversation() {
       const generation = this.generation
       this.setTyping(true)
-      return this.request('POST', '/conversations', {})
+      // A brand-new conversation opens with the assistant's greeting and its buttons; the
+      // visitor has said nothing, so nothing is shown (or stored) as theirs.
+      return this.request('POST', '/conversations', { body: { greet: true } })
         .then((created) => {
           if (generation !== this.generation) {
             return false
@@ -655,9 +768,9 @@
           this.historyLoaded = true
           this.applyConversationSettings(stored)
           storage.write('localStorage', this.config.storageKey, JSON.stringify(stored))
+          this.addMessages(created.messages, { inOrder: true })
           this.startStream()
-          // A brand-new conversation opens with the bot's greeting and its buttons.
-          return this.post({ payload: this.config.greetPayload, title: this.config.greetTitle }, generation)
+          return true
         })
         .then(
           (posted) => posted !== false,
@@ -694,6 +807,9 @@
       removeChildren(this.$log)
       this.setTyping(false)
       this.clearError()
+      this.setLive(null)
+      this.setInputKind('text')
+      this.updateReference()
       if (!keepStorage) {
         const stored = storage.read('localStorage', this.config.storageKey)
         // Another tab may already have stored a newer conversation: leave that alone.
@@ -703,12 +819,67 @@
       }
     }
 
+    askToRestart() {
+      const reference = this.references[this.references.length - 1]
+      let text = this.config.restartConfirmText
+      if (reference) {
+        text += ` ${format(this.config.restartConfirmReference, { reference })}`
+      }
+      this.$confirmText.textContent = text
+      this.$confirm.hidden = false
+      this.$restart.setAttribute('aria-expanded', 'true')
+      this.$confirm.focus()
+    }
+
+    cancelRestart() {
+      this.$confirm.hidden = true
+      this.$restart.setAttribute('aria-expanded', 'false')
+      this.$restart.focus()
+    }
+
     restart() {
+      this.$confirm.hidden = true
+      this.$restart.setAttribute('aria-expanded', 'false')
       this.forgetConversation()
       this.sending = null // whatever was on its way belonged to the old conversation
       this.$send.disabled = false
       this.$input.focus()
       this.ensureConversation()
+    }
+
+    // ---- References ----------------------------------------------------------
+
+    readReferences() {
+      try {
+        const stored = JSON.parse(storage.read('localStorage', this.config.referencesKey) || '[]')
+        return Array.isArray(stored) ? stored.filter((r) => typeof r === 'string' && REFERENCE.test(r)).slice(-3) : []
+      } catch (error) {
+        return []
+      }
+    }
+
+    keepReference(reference) {
+      if (typeof reference !== 'string' || !REFERENCE.test(reference)) {
+        return
+      }
+      this.references = this.readReferences().filter((r) => r !== reference)
+      this.references.push(reference)
+      this.references = this.references.slice(-3)
+      storage.write('localStorage', this.config.referencesKey, JSON.stringify(this.references))
+      this.updateReference()
+    }
+
+    // The latest reference stays in view when the conversation that gave it is not shown.
+    updateReference() {
+      const reference = this.references[this.references.length - 1]
+      const shown = reference && this.$log.querySelector(`[data-ticket-reference="${reference}"]`)
+      if (!reference || shown) {
+        this.$reference.hidden = true
+        this.$reference.textContent = ''
+        return
+      }
+      this.$reference.textContent = format(this.config.referenceText, { reference, number: this.hotlineNumber })
+      this.$reference.hidden = false
     }
 
     // Another tab of this visit started again: show the same conversation here.
@@ -747,7 +918,7 @@
       }
       const text = this.$input.value.trim()
       if (!text) {
-        this.showInputError(this.config.errorEmpty)
+        this.showInputError(this.config[INPUT_KINDS[this.inputKind].empty])
         return
       }
       if (text.length > this.maxLength) {
@@ -787,7 +958,12 @@
       const payload = $option.getAttribute('data-payload')
       const title = $option.getAttribute('data-title')
       this.send({ payload, title }).then((outcome) => {
-        if (outcome !== 'sent' && $option.isConnected) {
+        if (outcome === 'expired-option') {
+          $option.removeAttribute('aria-pressed') // the conversation has moved on: it stays disabled
+          if ($group) {
+            $group.classList.add('app-chat__buttons--expired')
+          }
+        } else if (outcome !== 'sent' && $option.isConnected) {
           $option.removeAttribute('aria-pressed') // not received: let the visitor choose again
           setDisabled(false)
         }
@@ -847,7 +1023,8 @@
       return sending
     }
 
-    // POST one message; show the stored message and the replies. Rejects with ApiError.
+    // POST one message; show the stored message and the replies, with the start of the
+    // answer in view. Rejects with ApiError.
     post(body, generation) {
       return this.request('POST', `${this.conversationPath()}/messages`, { auth: true, body }).then((data) => {
         if (generation !== this.generation) {
@@ -856,7 +1033,10 @@
         if (data && data.message) {
           this.addMessage(data.message)
         }
-        this.addMessages(data && data.replies)
+        const added = this.addMessages(data && data.replies)
+        if (added.length) {
+          this.reveal(added[0])
+        }
         return true
       })
     }
@@ -873,6 +1053,9 @@
         this.retryAt = Date.now() + (error.retryAfter || 5) * 1000
       }
       this.showError(error)
+      if (error.status === 409) {
+        return 'expired-option' // a button from earlier in the conversation
+      }
       if (error.status === 422) {
         return 'invalid'
       }
@@ -1102,23 +1285,31 @@
 
     // ---- Messages ------------------------------------------------------------
 
+    // The messages not shown before, as elements.
     addMessages(messages, options = {}) {
+      const added = []
       if (Array.isArray(messages)) {
-        messages.forEach((message) => this.addMessage(message, options))
+        messages.forEach((message) => {
+          const $message = this.addMessage(message, options)
+          if ($message) {
+            added.push($message)
+          }
+        })
       }
+      return added
     }
 
     // Add one message in id order; a message already shown is not shown again. `inOrder`:
     // it came from a source that brings every message after lastId (see the constructor).
     addMessage(message, { live, inOrder } = {}) {
       if (!message || typeof message.id !== 'number' || !isFinite(message.id)) {
-        return
+        return null
       }
       if (inOrder) {
         this.lastId = Math.max(this.lastId, message.id)
       }
       if (this.messages.has(message.id)) {
-        return
+        return null
       }
       const $message = this.renderMessage(message)
       this.messages.set(message.id, $message)
@@ -1134,16 +1325,117 @@
       const $log = this.$log
       const nearEnd = $log.scrollHeight - $log.scrollTop - $log.clientHeight < 80
       $log.insertBefore($message, $before)
+      this.groupWithPrevious($message)
+      if ($before) {
+        this.groupWithPrevious($before)
+      }
 
       if (message.sender === 'user') {
         this.markAnswered($message, message.text)
-      }
-      if (nearEnd || message.sender === 'user') {
+        this.retireOptions($message)
         this.scrollToEnd()
+      } else if (nearEnd) {
+        this.reveal($message)
       }
+      if (typeof message.live === 'boolean') {
+        this.setLive(message.live ? { author: message.author } : null)
+      }
+      if (message.ticket_reference) {
+        this.keepReference(message.ticket_reference)
+      }
+      this.updateInputKind()
       if (live && !this.isOpen && message.sender !== 'user') {
         this.$unread.hidden = false
       }
+      return $message
+    }
+
+    // A message from the same sender in the same minute as the one before it does not repeat
+    // the name and time on screen (screen readers still hear them).
+    groupWithPrevious($message) {
+      const $previous = $message.previousElementSibling
+      const same = (selector) => {
+        const a = $previous && $previous.querySelector(selector)
+        const b = $message.querySelector(selector)
+        return a && b && a.textContent === b.textContent
+      }
+      const continued =
+        Boolean($previous) &&
+        $previous.getAttribute('data-sender') === $message.getAttribute('data-sender') &&
+        same('.app-chat__sender-name') &&
+        same('.app-chat__time')
+      $message.classList.toggle('app-chat__message--continued', continued)
+    }
+
+    // Once the visitor has answered, the buttons before their message are spent: disabled,
+    // so they leave the tab order and cannot send an old choice as a new question.
+    retireOptions($userMessage) {
+      Array.from(this.$log.querySelectorAll('.js-app-chat-options')).forEach(($group) => {
+        // eslint-disable-next-line no-bitwise
+        if ($userMessage.compareDocumentPosition($group) & Node.DOCUMENT_POSITION_PRECEDING) {
+          $group.classList.add('app-chat__buttons--expired')
+          $group.querySelectorAll('.js-app-chat-option').forEach(($option) => ($option.disabled = true))
+        }
+      })
+    }
+
+    // Scroll so a new answer starts in view: its top at the top of the log when it is
+    // longer than the log, otherwise the end of the log.
+    reveal($message) {
+      const $log = this.$log
+      const end = $log.scrollHeight - $log.clientHeight
+      $log.scrollTop = Math.max(0, Math.min($message.offsetTop - 8, end))
+    }
+
+    // ---- Who the visitor is talking to, and what the box asks for -----------------
+
+    setLive(live) {
+      this.live = live
+      const { config } = this
+      if (!live) {
+        this.$status.hidden = true
+        this.$status.textContent = ''
+        return
+      }
+      this.$status.textContent = usable(live.author)
+        ? format(config.liveStatusNamed, { name: live.author })
+        : config.liveStatus
+      this.$status.hidden = false
+    }
+
+    // The box follows the latest question: a name, an email address or a phone number.
+    updateInputKind() {
+      const $last = this.$log.lastElementChild
+      const kind = $last && $last.getAttribute('data-input')
+      this.setInputKind(kind && INPUT_KINDS[kind] ? kind : 'text')
+    }
+
+    setInputKind(kind) {
+      if (kind === this.inputKind || !INPUT_KINDS[kind]) {
+        return
+      }
+      const settings = INPUT_KINDS[kind]
+      const $old = this.$input
+      const $new = settings.multiline ? this.$textarea : this.$line
+      if ($new !== $old) {
+        const hadFocus = document.activeElement === $old
+        $new.value = $old.value
+        $old.removeAttribute('id')
+        $new.id = `${this.id}-input`
+        $old.parentNode.replaceChild($new, $old)
+        this.$input = $new
+        if (hadFocus) {
+          $new.focus()
+        }
+      }
+      if (!settings.multiline) {
+        $new.type = settings.type
+        $new.setAttribute('inputmode', settings.inputmode || 'text')
+      }
+      $new.setAttribute('autocomplete', settings.autocomplete)
+      $new.removeAttribute('aria-invalid')
+      this.$label.textContent = this.config[settings.label]
+      this.inputKind = kind
     }
 
     // A user message whose text is the title of a button on the bot message just before
@@ -1168,23 +1460,43 @@
       const $message = element('div', `app-chat__message app-chat__message--${sender} js-app-chat-message`)
       $message.setAttribute('data-message-id', String(message.id))
       $message.setAttribute('data-sender', sender)
+      if (sender === 'bot' && INPUT_KINDS[message.input]) {
+        $message.setAttribute('data-input', message.input)
+      }
+      if (typeof message.ticket_reference === 'string' && REFERENCE.test(message.ticket_reference)) {
+        $message.setAttribute('data-ticket-reference', message.ticket_reference)
+      }
 
       const labels = {
         user: config.senderUser,
         bot: config.senderBot,
-        staff: config.senderStaff,
+        staff: usable(message.author) ? format(config.senderStaffNamed, { name: message.author }) : config.senderStaff,
         system: config.senderSystem
       }
       // System notes are visibly unlabelled; screen readers still hear what they are.
-      const $sender = element('p', sender === 'system' ? 'app-chat__visually-hidden' : 'app-chat__sender', labels[sender])
+      const $sender = element('p', sender === 'system' ? 'app-chat__visually-hidden' : 'app-chat__sender')
+      $sender.appendChild(element('span', 'app-chat__sender-name', labels[sender]))
+      const sentAt = typeof message.created_at === 'string' ? new Date(message.created_at) : null
+      if (sentAt && !isNaN(sentAt.getTime())) {
+        const $time = element('time', 'app-chat__time', messageTime(sentAt, new Date()))
+        $time.setAttribute('datetime', sentAt.toISOString())
+        $sender.appendChild(document.createTextNode(' '))
+        $sender.appendChild($time)
+      }
       $sender.appendChild(visuallyHidden(':'))
       $message.appendChild($sender)
 
       const $bubble = element('div', 'app-chat__bubble')
-      this.renderText($bubble, message.text)
+      if (sender === 'bot' && message.card && typeof message.card.name === 'string') {
+        $bubble.classList.add('app-chat__bubble--card')
+        this.renderCard($bubble, message.card)
+      } else {
+        this.renderText($bubble, message.text, sender)
+      }
       $message.appendChild($bubble)
 
-      if (sender === 'bot' && Array.isArray(message.buttons) && message.buttons.length) {
+      const offers = sender === 'bot' || sender === 'system'
+      if (offers && Array.isArray(message.buttons) && message.buttons.length) {
         const $buttons = element('div', 'app-chat__buttons js-app-chat-options')
         $buttons.setAttribute('role', 'group')
         $buttons.setAttribute('aria-label', config.optionsLabel)
@@ -1204,50 +1516,113 @@
       return $message
     }
 
-    renderText($container, text) {
+    // The service's own messages (bot, staff, notices) are written a line per paragraph;
+    // what a visitor typed keeps its line breaks inside one paragraph.
+    renderText($container, text, sender) {
+      const ours = sender !== 'user'
       textBlocks(text).forEach((block) => {
         if (block.type === 'list') {
           const $list = element('ul', 'app-chat__list')
           block.lines.forEach((line) => {
             const $item = element('li', 'app-chat__list-item')
-            this.appendLinkified($item, line)
+            this.appendLinkified($item, line, ours)
             $list.appendChild($item)
           })
           $container.appendChild($list)
+        } else if (ours && sender !== 'staff') {
+          block.lines.forEach((line) => $container.appendChild(this.paragraph(line)))
         } else {
           const $paragraph = element('p', 'app-chat__paragraph')
           block.lines.forEach((line, index) => {
             if (index > 0) {
               $paragraph.appendChild(document.createElement('br'))
             }
-            this.appendLinkified($paragraph, line)
+            this.appendLinkified($paragraph, line, ours)
           })
           $container.appendChild($paragraph)
         }
       })
     }
 
-    // Text nodes for the text, <a> elements for the safe URLs in it.
-    appendLinkified($parent, line) {
+    // One line of the service's text as a paragraph; a source as a link named by its title.
+    paragraph(line) {
+      const source = SOURCE_LINE.exec(line.trim())
+      const url = source && safeUrl(trimUrl(source[2]))
+      if (url) {
+        const $paragraph = element('p', 'app-chat__paragraph app-chat__source', this.config.sourceText)
+        $paragraph.appendChild(this.link(url, source[1] || url.hostname + url.pathname.replace(/\/$/, '')))
+        return $paragraph
+      }
+      const $paragraph = element('p', 'app-chat__paragraph')
+      this.appendLinkified($paragraph, line, true)
+      return $paragraph
+    }
+
+    // An ambassador as a card: name, then what they do and where; the introduction button
+    // follows the card.
+    renderCard($container, card) {
+      const { config } = this
+      $container.appendChild(element('h3', 'app-chat__card-title', card.name))
+      const rows = [
+        ['role', config.cardRole],
+        ['organisation', config.cardOrganisation],
+        ['sectors', config.cardSectors],
+        ['region', config.cardRegion],
+        ['experience', config.cardExperience]
+      ].filter(([key]) => usable(card[key]))
+      if (rows.length) {
+        const $details = element('dl', 'app-chat__card-details')
+        rows.forEach(([key, label]) => {
+          const $row = element('div', 'app-chat__card-row')
+          $row.appendChild(element('dt', 'app-chat__card-key', label))
+          $row.appendChild(element('dd', 'app-chat__card-value', card[key]))
+          $details.appendChild($row)
+        })
+        $container.appendChild($details)
+      }
+      if (usable(card.as_of)) {
+        $container.appendChild(element('p', 'app-chat__paragraph app-chat__card-note', card.as_of))
+      }
+    }
+
+    // Text nodes for the text, <a> elements for the safe URLs in it; in the service's own
+    // text, email addresses and phone numbers too.
+    appendLinkified($parent, line, contacts) {
+      const pattern = contacts ? CONTACT_PATTERN : LINK_PATTERN
       let position = 0
       let match
-      LINK_PATTERN.lastIndex = 0
-      while ((match = LINK_PATTERN.exec(line)) !== null) {
-        const candidate = trimUrl(match[0])
-        const url = safeUrl(candidate)
-        if (!url) {
+      pattern.lastIndex = 0
+      while ((match = pattern.exec(line)) !== null) {
+        const found = this.contactLink(match[0])
+        if (!found) {
           continue
         }
         if (match.index > position) {
           $parent.appendChild(document.createTextNode(line.slice(position, match.index)))
         }
-        $parent.appendChild(this.link(url, candidate))
-        position = match.index + candidate.length
-        LINK_PATTERN.lastIndex = position
+        $parent.appendChild(found.$link)
+        position = match.index + found.length
+        pattern.lastIndex = position
       }
       if (position < line.length) {
         $parent.appendChild(document.createTextNode(line.slice(position)))
       }
+    }
+
+    // A link for a URL, an email address or a phone number, and how much of the match it took.
+    contactLink(candidate) {
+      if (/^(?:https?:|mailto:)/i.test(candidate)) {
+        const text = trimUrl(candidate)
+        const url = safeUrl(text)
+        return url ? { $link: this.link(url, text), length: text.length } : null
+      }
+      if (EMAIL.test(candidate)) {
+        const url = safeUrl(`mailto:${candidate}`)
+        return url ? { $link: this.link(url, candidate), length: candidate.length } : null
+      }
+      const $link = element('a', 'app-chat__link', candidate)
+      $link.href = `tel:${candidate.replace(/[^\d+]/g, '')}`
+      return { $link, length: candidate.length }
     }
 
     link(url, text) {
