@@ -152,7 +152,7 @@ def conversation_for(
     "/conversations",
     response_model=ConversationCreated,
     status_code=status.HTTP_201_CREATED,
-    responses=problems(429, 503),
+    responses=problems(400, 422, 429, 503),
 )
 def start_conversation(
     request: Request,
