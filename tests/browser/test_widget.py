@@ -310,13 +310,24 @@ def enabled_options(page):
     return page.locator(f"{OPTION}:not([disabled])")
 
 
+def at_each_width(page, artifacts, name: str) -> None:
+    """The widget as it is now at each width: no sideways scrolling, no axe violations, a
+    screenshot to review; back to 390 px after."""
+    for width in WIDTHS:
+        page.set_viewport_size({"width": width, "height": 740})
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        assert run_axe(page) == []
+        page.screenshot(path=str(artifacts / f"widget-{name}-{width}.png"))
+    page.set_viewport_size({"width": 390, "height": 740})
+
+
 def test_a_conversation_reads_naturally_at_each_width(browser, site, artifacts):
     for width in WIDTHS:
         context = browser.new_context(viewport={"width": width, "height": 740}, locale="en-GB")
         page = context.new_page()
         problems = []
-        page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
-        page.on("pageerror", lambda e: problems.append(str(e)))
+        page.on("console", lambda m, seen=problems: seen.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e, seen=problems: seen.append(str(e)))
         try:
             open_widget(page, site)
             # The greeting is the assistant's: nothing is shown as the visitor's until they write.
@@ -375,6 +386,7 @@ def test_a_conversation_reads_naturally_at_each_width(browser, site, artifacts):
 
 
 def test_old_buttons_expire_and_each_question_is_asked_once_with_the_right_box(page, site, artifacts):
+    page.set_viewport_size({"width": 390, "height": 740})
     open_widget(page, site)
     send(page, "I'd like to talk to a person")
     expect(last_bot(page)).to_contain_text("What is your name?", timeout=REPLY_TIMEOUT)
@@ -393,7 +405,7 @@ def test_old_buttons_expire_and_each_question_is_asked_once_with_the_right_box(p
     )
     # One message: what was wrong, and the question, asked once.
     assert len(after) == 1 and after[0].count("What is your name?") == 1
-    page.screenshot(path=str(artifacts / "widget-form-problem-390.png"))
+    at_each_width(page, artifacts, "form-problem")
 
     send(page, "Sam Keyboard")
     expect(last_bot(page)).to_contain_text("email or by phone", timeout=REPLY_TIMEOUT)
@@ -407,8 +419,7 @@ def test_old_buttons_expire_and_each_question_is_asked_once_with_the_right_box(p
     send(page, "sam at example")
     expect(last_bot(page)).to_contain_text("does not look like an email address", timeout=REPLY_TIMEOUT)
     assert last_bot(page).inner_text().count("email address") == 2  # the problem and the question, once
-    assert run_axe(page) == []
-    page.screenshot(path=str(artifacts / "widget-email-question-390.png"))
+    at_each_width(page, artifacts, "email-question")
 
     send(page, "stop")
     expect(last_bot(page)).to_contain_text("OK, I've stopped", timeout=REPLY_TIMEOUT)
@@ -443,8 +454,7 @@ def test_live_chat_closing_and_starting_again_keep_the_reference(page, site, art
     expect(staff.locator("time")).to_have_text(re.compile(r"^\d{1,2}:\d\d[ap]m$|^midday$|^midnight$"))
     status = page.locator(".js-app-chat-status")
     expect(status).to_have_text("You are talking to Jo from the hotline team")
-    assert run_axe(page) == []
-    page.screenshot(path=str(artifacts / "widget-live-390.png"))
+    at_each_width(page, artifacts, "live")
 
     resolve(site, reference)
     closing = page.locator(".app-chat__message--system", has_text="closed your enquiry")
@@ -461,8 +471,7 @@ def test_live_chat_closing_and_starting_again_keep_the_reference(page, site, art
         kinds = [(e.kind, e.detail) for e in hotline_service.events(db_session=session, ticket=ticket)]
         assert kinds[-1] == ("visitor_rated", {"helped": True})
     engine.dispose()
-    assert run_axe(page) == []
-    page.screenshot(path=str(artifacts / "widget-closed-390.png"))
+    at_each_width(page, artifacts, "closed")
 
     # Start again asks first (by keyboard: Escape cancels, focus goes back), and says the
     # reference stays.
@@ -473,8 +482,8 @@ def test_live_chat_closing_and_starting_again_keep_the_reference(page, site, art
     expect(confirm).to_be_visible()
     expect(confirm).to_be_focused()
     expect(confirm).to_contain_text(f"Your reference {reference} will still be shown here")
-    assert run_axe(page) == []
-    page.screenshot(path=str(artifacts / "widget-start-again-390.png"))
+    at_each_width(page, artifacts, "start-again")
+    page.focus(".js-app-chat-confirm")
     page.keyboard.press("Escape")
     expect(confirm).to_be_hidden()
     expect(page.locator(".js-app-chat-restart")).to_be_focused()
@@ -489,5 +498,4 @@ def test_live_chat_closing_and_starting_again_keep_the_reference(page, site, art
     expect(page.locator(".js-app-chat-reference")).to_have_text(re.compile(f"^Your reference is {reference}\\."))
     page.reload()  # the panel was open, so it opens again
     expect(page.locator(".js-app-chat-reference")).to_contain_text(reference)
-    assert run_axe(page) == []
-    page.screenshot(path=str(artifacts / "widget-reference-kept-390.png"))
+    at_each_width(page, artifacts, "reference-kept")
