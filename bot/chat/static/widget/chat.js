@@ -878,7 +878,8 @@
         this.$reference.textContent = ''
         return
       }
-      this.$reference.textContent = format(this.config.referenceText, { reference, number: this.hotlineNumber })
+      removeChildren(this.$reference)
+      this.appendLinkified(this.$reference, format(this.config.referenceText, { reference, number: this.hotlineNumber }), true)
       this.$reference.hidden = false
     }
 
