@@ -30,7 +30,6 @@ from bot.directory import places, sectors
 from bot.directory import service as directory_service
 from bot.directory.models import Ambassador
 from bot.faq import service as faq_service
-from bot.faq.enums import Topic
 from bot.faq.models import FaqEntry
 from bot.hotline.models import StaffAccount
 
@@ -39,22 +38,7 @@ router = APIRouter(prefix="/staff", include_in_schema=False)
 HISTORY_LENGTH = 10
 # "new" is the address of the create form, so no entry may be called that.
 RESERVED_IDS = frozenset({"new"})
-TOPIC_LABELS = {
-    Topic.about_mutuals.value: "About mutuals",
-    Topic.legal_forms.value: "Legal forms",
-    Topic.spin_out_journey.value: "The spin-out journey",
-    Topic.contracts_procurement.value: "Contracts and procurement",
-    Topic.tupe.value: "TUPE",
-    Topic.pensions.value: "Pensions",
-    Topic.funding_support.value: "Funding and support",
-    Topic.nhs_routes.value: "NHS routes",
-    Topic.right_to_challenge.value: "Right to challenge",
-    Topic.sector_size.value: "Size of the sector",
-    Topic.examples.value: "Examples of mutuals",
-    Topic.information_service.value: "The information service",
-    Topic.ambassadors.value: "Ambassadors",
-}
-assert set(TOPIC_LABELS) == {t.value for t in Topic}
+TOPIC_LABELS = labels.TOPICS
 
 EVENT_LABELS = {
     "faq_created": "Created",

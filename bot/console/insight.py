@@ -6,18 +6,19 @@ from __future__ import annotations
 import statistics
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 
 from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
 from bot.chat.models import Conversation
+from bot.console import labels
 from bot.database.core import utcnow
 from bot.faq.enums import SearchDecision
 from bot.faq.models import AnswerFeedback, QuestionLog
 from bot.faq.text import stems
-from bot.hotline.enums import TicketReason
-from bot.hotline.models import Ticket
+from bot.hotline.enums import TicketReason, TicketStatus
+from bot.hotline.models import Ticket, TicketEvent
 
 SIMILARITY = 0.5
 MAX_QUESTIONS = 5000  # the most recent; enough to show what people keep asking
@@ -33,6 +34,8 @@ class UnansweredQuestion:
     text: str
     asked_at: datetime
     why: str  # "none": no answer; "suggest": not confident; "not_helpful": visitor said no
+    log_id: int | None = None  # the question log row: the way to the conversation it was asked in
+    conversation_id: str | None = None
 
 
 @dataclass
@@ -64,6 +67,15 @@ class QuestionGroup:
         return seen
 
     @property
+    def asked_in(self) -> list[UnansweredQuestion]:
+        """One question for each conversation the group's questions were asked in, newest first."""
+        seen: dict[str, UnansweredQuestion] = {}
+        for question in sorted(self.questions, key=lambda q: q.asked_at, reverse=True):
+            if question.conversation_id and question.conversation_id not in seen:
+                seen[question.conversation_id] = question
+        return list(seen.values())
+
+    @property
     def reasons(self) -> dict[str, int]:
         return dict(Counter(q.why for q in self.questions))
 
@@ -72,7 +84,9 @@ def unanswered_questions(*, db_session: Session, since: datetime) -> list[Unansw
     """Questions the assistant fell back on or was unsure of, and those whose answer the
     visitor said did not help, newest first."""
     fallbacks = db_session.execute(
-        select(QuestionLog.id, QuestionLog.text, QuestionLog.created_at, QuestionLog.decision)
+        select(
+            QuestionLog.id, QuestionLog.text, QuestionLog.created_at, QuestionLog.decision, QuestionLog.conversation_id
+        )
         .where(
             QuestionLog.created_at >= since,
             QuestionLog.text != "",  # blanked when its conversation was anonymised
@@ -81,10 +95,15 @@ def unanswered_questions(*, db_session: Session, since: datetime) -> list[Unansw
         .order_by(QuestionLog.created_at.desc(), QuestionLog.id.desc())
         .limit(MAX_QUESTIONS)
     ).all()
-    found = {row.id: UnansweredQuestion(row.text, row.created_at, row.decision) for row in fallbacks}
+    found = {
+        row.id: UnansweredQuestion(row.text, row.created_at, row.decision, row.id, row.conversation_id)
+        for row in fallbacks
+    }
 
     for log in _questions_behind_unhelpful_answers(db_session=db_session, since=since):
-        found.setdefault(log.id, UnansweredQuestion(log.text, log.created_at, "not_helpful"))
+        found.setdefault(
+            log.id, UnansweredQuestion(log.text, log.created_at, "not_helpful", log.id, log.conversation_id)
+        )
     return sorted(found.values(), key=lambda q: q.asked_at, reverse=True)[:MAX_QUESTIONS]
 
 
@@ -151,26 +170,52 @@ def unanswered_groups(*, db_session: Session, since: datetime) -> list[QuestionG
     return group_questions(questions=unanswered_questions(db_session=db_session, since=since))
 
 
+def get_question(*, db_session: Session, log_id: int) -> QuestionLog | None:
+    return db_session.get(QuestionLog, log_id)
+
+
+# The queue ------------------------------------------------------------------------------
+
+
+def left_waiting_at(*, db_session: Session, ticket_ids: list[int]) -> dict[int, datetime]:
+    """When each ticket first left the waiting queue (claimed, replied to, called back or
+    resolved), from the audit trail; tickets never taken are not in the answer."""
+    found: dict[int, datetime] = {}
+    for start in range(0, len(ticket_ids), _CHUNK):
+        chunk = ticket_ids[start : start + _CHUNK]
+        rows = db_session.execute(
+            select(TicketEvent.ticket_id, func.min(TicketEvent.created_at))
+            .where(
+                TicketEvent.ticket_id.in_(chunk),
+                TicketEvent.kind == "status_changed",
+                TicketEvent.from_status == TicketStatus.waiting.value,
+            )
+            .group_by(TicketEvent.ticket_id)
+        ).all()
+        found.update({ticket_id: moment for ticket_id, moment in rows})
+    return found
+
+
 # Dashboard figures ----------------------------------------------------------------------
 
 
-def _as_date(value) -> date:
-    # SQLite's date() gives text, PostgreSQL's a date.
-    return value if isinstance(value, date) else date.fromisoformat(str(value))
-
-
 def conversations_per_day(*, db_session: Session, days: int = 14, today: date | None = None) -> list[tuple[date, int]]:
-    """Conversations started on each of the last `days` days (UTC), oldest first, with zeros."""
-    last = today or utcnow().date()
+    """Conversations started on each of the last `days` days, by the office's calendar day
+    (UK time, as every date in the console), oldest first, with zeros."""
+    zone = labels.display_zone()
+    last = today or _local_date(utcnow(), zone)
     first = last - timedelta(days=days - 1)
-    day = func.date(Conversation.created_at)
-    rows = db_session.execute(
-        select(day, func.count(Conversation.id))
-        .where(Conversation.created_at >= datetime.combine(first, datetime.min.time()))
-        .group_by(day)
-    ).all()
-    counts = {_as_date(value): count for value, count in rows if value is not None}
+    # From the start of the first day in the office's zone, as the store's naive UTC.
+    start = datetime.combine(first, datetime.min.time(), tzinfo=zone).astimezone(timezone.utc).replace(tzinfo=None)
+    counts: Counter[date] = Counter(
+        _local_date(created, zone)
+        for created in db_session.scalars(select(Conversation.created_at).where(Conversation.created_at >= start))
+    )
     return [(first + timedelta(days=n), counts.get(first + timedelta(days=n), 0)) for n in range(days)]
+
+
+def _local_date(moment: datetime, zone) -> date:
+    return moment.replace(tzinfo=timezone.utc).astimezone(zone).date()
 
 
 @dataclass(frozen=True)
@@ -223,14 +268,34 @@ def median_first_response_minutes(*, db_session: Session, since: datetime) -> fl
     return statistics.median(waits) if waits else None
 
 
-def feedback_counts(*, db_session: Session, since: datetime) -> dict[str, int]:
-    """Answers to "Was this helpful?" since `since`."""
+@dataclass(frozen=True)
+class FeedbackCounts:
+    """Answers to "Was this helpful?", each traceable to one answer the assistant gave."""
+
+    yes: int
+    no: int
+    not_counted: int  # replies that named no answer, or repeated an earlier reply to it
+
+    @property
+    def counted(self) -> int:
+        return self.yes + self.no
+
+
+def feedback_counts(*, db_session: Session, since: datetime) -> FeedbackCounts:
+    """Replies to "Was this helpful?" since `since`: one per answer in a conversation (the
+    visitor's latest word on it), and only replies about an answer. A "no" typed when no
+    answer had been given (after "I could not find an answer", say) is recorded without
+    an FAQ entry: it is not a reply to "Was this helpful?", so it is not counted."""
     rows = db_session.execute(
-        select(AnswerFeedback.helpful, func.count(AnswerFeedback.id))
+        select(AnswerFeedback.id, AnswerFeedback.conversation_id, AnswerFeedback.faq_id, AnswerFeedback.helpful)
         .where(AnswerFeedback.created_at >= since)
-        .group_by(AnswerFeedback.helpful)
+        .order_by(AnswerFeedback.created_at, AnswerFeedback.id)
     ).all()
-    counts = {"yes": 0, "no": 0}
-    for helpful, count in rows:
-        counts["yes" if helpful else "no"] += count
-    return counts
+    latest: dict[tuple, bool] = {}
+    for row in rows:
+        if row.faq_id is None:
+            continue
+        key = (row.conversation_id, row.faq_id) if row.conversation_id else ("feedback", row.id)
+        latest[key] = bool(row.helpful)
+    yes = sum(1 for helpful in latest.values() if helpful)
+    return FeedbackCounts(yes=yes, no=len(latest) - yes, not_counted=len(rows) - len(latest))

@@ -15,12 +15,15 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.api.deps import get_db
+from bot.chat import service as chat_service
 from bot.console import insight, labels
 from bot.console.deps import Staff, current_staff, render
 from bot.database.core import utcnow
+from bot.hotline.models import Ticket
 
 router = APIRouter(prefix="/staff", include_in_schema=False)
 
@@ -28,6 +31,7 @@ PERIODS = {7: "Last 7 days", 30: "Last 30 days", 90: "Last 90 days"}
 DEFAULT_PERIOD = 30
 DAILY_DAYS = 14
 MAX_GROUPS = 100
+MAX_CONVERSATIONS = 10  # links under each group; the newest first
 WHY_LABELS = {
     "none": "No answer found",
     "suggest": "Not sure of the answer",
@@ -187,6 +191,10 @@ def unanswered(
             "last_asked": labels.when(group.last_asked),
             "reasons": [(WHY_LABELS.get(why, why), count) for why, count in group.reasons.items()],
             "write_href": "/staff/faq/new?" + urlencode({"question": group.representative[:300]}),
+            "conversations": [
+                (question.log_id, labels.when(question.asked_at)) for question in group.asked_in[:MAX_CONVERSATIONS]
+            ],
+            "more_conversations": max(0, len(group.asked_in) - MAX_CONVERSATIONS),
         }
         for group in groups[:MAX_GROUPS]
     ]
@@ -202,6 +210,55 @@ def unanswered(
     )
 
 
+@router.get("/unanswered/{log_id}", response_class=HTMLResponse)
+def unanswered_question(
+    request: Request,
+    log_id: str,
+    staff: Staff = Depends(current_staff),
+    db_session: Session = Depends(get_db),
+):
+    """One unanswered question in the conversation it was asked in (by the question's log
+    row, so a conversation's id never appears in an address)."""
+    question = insight.get_question(db_session=db_session, log_id=int(log_id)) if _small_id(log_id) else None
+    if question is None or not question.text:
+        message = "There is no such question. It may have been removed with its conversation."
+        return render(
+            request, "error.html", status_code=404, heading="Question not found", message=message, **_common(staff)
+        )
+    conversation = chat_service.get(db_session=db_session, conversation_id=question.conversation_id or "")
+    messages = (
+        chat_service.messages_after(db_session=db_session, conversation_id=conversation.id, limit=2000)
+        if conversation
+        else []
+    )
+    ticket = (
+        db_session.scalars(select(Ticket).where(Ticket.conversation_id == conversation.id)).first()
+        if conversation
+        else None
+    )
+    # The visitor's message that asked it, to mark in the transcript: the first with the same words.
+    asked = next(
+        (m for m in messages if m.sender == "user" and m.text.strip() == question.text.strip()),
+        None,
+    )
+    return render(
+        request,
+        "unanswered_question.html",
+        **_common(staff),
+        question=question,
+        why=WHY_LABELS.get(question.decision, WHY_LABELS["not_helpful"]),
+        messages=messages,
+        asked_id=asked.id if asked else None,
+        purged=bool(conversation and conversation.purged_at),
+        ticket=ticket,
+        write_href="/staff/faq/new?" + urlencode({"question": question.text[:300]}),
+    )
+
+
+def _small_id(text: str) -> bool:
+    return text.isascii() and text.isdigit() and len(text) <= 12
+
+
 @router.get("/dashboard", response_class=HTMLResponse)
 def dashboard(
     request: Request,
@@ -213,7 +270,7 @@ def dashboard(
     since = utcnow() - timedelta(days=period)
 
     daily = insight.conversations_per_day(db_session=db_session, days=DAILY_DAYS)
-    daily_rows = [(day.strftime("%a %-d %b"), count) for day, count in daily]
+    daily_rows = [(f"{day:%A} {labels.day(day)}", count) for day, count in daily]
     daily_chart = column_chart(
         chart_id="chart-daily",
         title=f"Conversations per day, last {DAILY_DAYS} days",
@@ -247,13 +304,13 @@ def dashboard(
     median = statistics.median(waits) if waits else None
 
     feedback = insight.feedback_counts(db_session=db_session, since=since)
-    feedback_rows = [("Yes, it helped", feedback["yes"]), ("No, it did not", feedback["no"])]
+    feedback_rows = [("Yes, it helped", feedback.yes), ("No, it did not", feedback.no)]
     feedback_chart = bar_chart(
         chart_id="chart-feedback",
         title="Was this helpful?",
         items=[
-            ("Yes, it helped", feedback["yes"], str(feedback["yes"]), GREEN),
-            ("No, it did not", feedback["no"], str(feedback["no"]), RED),
+            ("Yes, it helped", feedback.yes, str(feedback.yes), GREEN),
+            ("No, it did not", feedback.no, str(feedback.no), RED),
         ],
     )
 
@@ -275,6 +332,10 @@ def dashboard(
         handoffs=sum(reasons.values()),
         median_text=_minutes(median) if median is not None else None,
         waits_counted=len(waits),
-        feedback_chart=feedback_chart if any(feedback.values()) else None,
+        feedback_chart=feedback_chart if feedback.counted else None,
         feedback_rows=feedback_rows,
+        feedback=feedback,
+        since_text=labels.when(since),
+        daily_from=labels.day(daily[0][0]),
+        daily_to=labels.day(daily[-1][0]),
     )

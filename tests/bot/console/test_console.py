@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -11,6 +12,7 @@ from sqlalchemy import select, update
 from bot.chat import service as chat_service
 from bot.console import auth
 from bot.console.models import StaffSession
+from bot.database.core import utcnow
 from bot.hotline import service as hotline_service
 from bot.hotline.models import Ticket, TicketEvent
 from tests.bot.console.helpers import console_client, csrf_from, service_headers, sign_in
@@ -188,7 +190,15 @@ def test_a_ticket_from_claim_to_resolve_with_every_change_audited(console):
     assert post("note", text="Wants a call about TUPE").status_code == 303
     assert post("priority", priority="high").status_code == 303
     assert post("hand-back").status_code == 303
-    assert post("callback", due="2026-12-01T10:30").status_code == 303
+    tomorrow = utcnow().date() + timedelta(days=1)
+    arranged = post(
+        "callback",
+        callback_day=str(tomorrow.day),
+        callback_month=str(tomorrow.month),
+        callback_year=str(tomorrow.year),
+        callback_time="2:30pm",
+    )
+    assert arranged.status_code == 303 and arranged.headers["location"].endswith("?done=callback")
     assert post("resolve", outcome="callback_made").status_code == 303
     illegal = post("hand-back")
     assert illegal.status_code == 303 and illegal.headers["location"].endswith("?error=transition")
@@ -223,21 +233,95 @@ def test_a_ticket_from_claim_to_resolve_with_every_change_audited(console):
 
 
 @pytest.mark.parametrize(
-    "action, data, error",
+    "action, data, anchor, message",
     [
-        ("note", {"text": ""}, "note"),
-        ("resolve", {"outcome": "vanished"}, "outcome"),
-        ("callback", {"due": "next tuesday-ish"}, "callback"),
-        ("priority", {"priority": "extreme"}, "priority"),
+        ("note", {"text": "  "}, "note-text", "Enter a note"),
+        ("note", {"text": "<i>x</i>" * 1000}, "note-text", "The note must be 5000 characters or fewer"),
+        ("resolve", {"outcome": "vanished"}, "outcome-answered", "Choose an outcome"),
+        ("resolve", {}, "outcome-answered", "Choose an outcome"),
+        ("priority", {"priority": "extreme"}, "priority", "Choose a priority"),
+        ("reply", {"text": ""}, "reply-text", "Enter a reply"),
+        (
+            "callback",
+            {"callback_day": "31", "callback_month": "2", "callback_year": "2027", "callback_time": "2pm"},
+            "callback-day",
+            "The date of the call back must be a real date",
+        ),
+        (
+            "callback",
+            {"callback_day": "3", "callback_year": "2027", "callback_time": "2pm"},
+            "callback-day",
+            "The date of the call back must include a month",
+        ),
+        (
+            "callback",
+            {"callback_day": "3", "callback_month": "3", "callback_year": "2027", "callback_time": "25:00"},
+            "callback-time",
+            "Enter the time of the call back as a real time, for example 2:30pm or 14:30",
+        ),
+        (
+            "callback",
+            {"callback_day": "3", "callback_month": "3", "callback_year": "2020", "callback_time": "9am"},
+            "callback-day",
+            "The call back must be in the future",
+        ),
     ],
 )
-def test_bad_form_input_is_refused_with_a_message(console, action, data, error):
+def test_bad_form_input_gets_the_govuk_error_pattern_and_changes_nothing(console, action, data, anchor, message):
     reference = handoff(console)
     sign_in(console, "agent@example.gov.uk")
     url = f"/staff/tickets/{reference}"
     response = console.post(f"{url}/{action}", data={"csrf_token": csrf_from(console.get(url).text), **data})
-    assert response.status_code == 303 and f"error={error}" in response.headers["location"]
-    assert "There is a problem" in console.get(response.headers["location"].split("#")[0]).text
+    assert response.status_code == 422
+    page = response.text
+    assert "<title>Error: Ticket " in page
+    assert f'<a href="#{anchor}">{message}</a>' in page  # in the summary, linked to the field
+    assert f'<span class="govuk-visually-hidden">Error:</span> {message}</p>' in page  # and on the field
+    assert "<i>" not in page and page.count('id="' + anchor + '"') == 1
+    with console.app.state.session_factory() as session:
+        ticket = session.scalars(select(Ticket)).one()
+        assert (ticket.status, ticket.priority, ticket.callback_due_at) == ("waiting", "normal", None)
+        assert ticket.notes == []
+
+
+def test_each_change_is_confirmed_in_a_success_banner_named_by_the_redirect(console):
+    reference = handoff(console)
+    sign_in(console, "agent@example.gov.uk")
+    url = f"/staff/tickets/{reference}"
+
+    def post(action, **data):
+        response = console.post(f"{url}/{action}", data={"csrf_token": csrf_from(console.get(url).text), **data})
+        assert response.status_code == 303, response.text
+        return response.headers["location"]
+
+    banners = {}
+    for action, data in (
+        ("claim", {}),
+        ("reply", {"text": "<b>Hello</b>"}),
+        ("note", {"text": "<b>Called</b>"}),
+        ("priority", {"priority": "high"}),
+        ("callback", {}),
+        ("resolve", {"outcome": "answered"}),
+    ):
+        location = post(action, **data)
+        assert location.startswith(url + "?done=")
+        page = console.get(location).text
+        banner = re.search(
+            r'<div class="govuk-notification-banner govuk-notification-banner--success" role="alert".*?</p>', page, re.S
+        )
+        assert banner, action
+        banners[action] = re.sub(r"<[^>]+>|\s+", " ", banner.group(0)).split("Success")[-1].strip()
+    assert banners == {
+        "claim": "You claimed this ticket.",
+        "reply": "Your reply was sent to the visitor.",
+        "note": "Your note was added.",
+        "priority": "The priority was changed.",
+        "callback": "The call back was arranged.",
+        "resolve": "The ticket was resolved.",
+    }
+    # The query only names a message: anything else shows no banner, and nothing is echoed.
+    page = console.get(f"{url}?done=<script>alert(1)</script>").text
+    assert "govuk-notification-banner" not in page and "alert(1)" not in page
 
 
 @pytest.mark.parametrize("text", ["  ", "<b>Hello</b> " + "x" * 2000])
@@ -248,7 +332,7 @@ def test_a_refused_reply_comes_back_with_its_text(console, text):
     response = console.post(f"{url}/reply", data={"csrf_token": csrf_from(console.get(url).text), "text": text})
     assert response.status_code == 422 and "There is a problem" in response.text
     kept = text.strip().replace("<", "&lt;").replace(">", "&gt;")
-    assert f'aria-describedby="reply-hint">{kept}</textarea>' in response.text  # kept, and never as HTML
+    assert f'aria-describedby="reply-hint reply-error">{kept}</textarea>' in response.text  # kept, never as HTML
 
 
 def test_a_reply_to_a_ticket_resolved_a_moment_before_is_kept_not_lost(console):
@@ -398,3 +482,64 @@ def test_a_date_in_other_digits_is_refused_not_a_500(database_url):
         assert bad_length.status_code == 400
         assert client.get("/staff/unanswered?days=%C2%B2").status_code == 200  # the default period
     client.app.state.engine.dispose()
+
+
+def test_empty_sign_in_fields_get_an_error_each(console):
+    page = console.get("/staff/login")
+    response = console.post("/staff/login", data={"email": " ", "password": "", "csrf_token": csrf_from(page.text)})
+    assert response.status_code == 400
+    text = response.text
+    assert "<title>Error: Sign in" in text
+    assert '<a href="#email">Enter your email address</a>' in text
+    assert '<a href="#password">Enter your password</a>' in text
+    assert 'id="email-error" class="govuk-error-message"' in text and 'aria-describedby="email-error"' in text
+    assert 'id="password-error" class="govuk-error-message"' in text and 'aria-describedby="password-error"' in text
+    assert "mis_staff" not in response.headers.get("set-cookie", "")
+
+
+def test_the_queue_shows_how_long_each_ticket_waited_and_its_category_by_name(console):
+    waiting = handoff(console, "conv-w", contact_name="Still Waiting", category="tupe")
+    taken = handoff(console, "conv-t", contact_name="Taken Early", category="legal-forms")
+    with console.app.state.session_factory.begin() as session:
+        for ticket in session.scalars(select(Ticket)):
+            ticket.created_at -= timedelta(hours=3)
+        for event in session.scalars(select(TicketEvent)):
+            event.created_at -= timedelta(hours=3)
+    sign_in(console, "agent@example.gov.uk")
+    url = f"/staff/tickets/{taken}"
+    console.post(f"{url}/claim", data={"csrf_token": csrf_from(console.get(url).text)})
+    with console.app.state.session_factory.begin() as session:
+        ticket = hotline_service.get_by_reference(db_session=session, reference=taken)
+        claimed = session.scalars(
+            select(TicketEvent).where(TicketEvent.ticket_id == ticket.id, TicketEvent.from_status == "waiting")
+        ).one()
+        claimed.created_at = ticket.created_at + timedelta(minutes=42)
+    page = console.get("/staff?status=all").text
+    cells = [
+        re.sub(r"<[^>]+>", " ", row)
+        for row in re.findall(r'<tr class="govuk-table__row app-console-queue__row".*?</tr>', page, re.S)
+    ]
+    by_reference = {" ".join(cell.split()).split(" ")[0]: " ".join(cell.split()) for cell in cells}
+    assert "Waited 3 hours so far" in by_reference[waiting] and "Category TUPE" in by_reference[waiting]
+    assert "Waited 42 minutes " in by_reference[taken] and "Category Legal forms" in by_reference[taken]
+    assert "tupe" not in by_reference[waiting].replace("TUPE", "")
+    assert f'<a class="govuk-link app-console-reference" href="/staff/tickets/{waiting}">' in page
+    ticket_page = console.get(url).text
+    assert "42 minutes before someone took it" in ticket_page and "Legal forms" in ticket_page
+
+
+def test_a_resolved_ticket_says_nothing_about_replying_live_or_waiting(console):
+    reference = handoff(console)
+    with console.app.state.session_factory.begin() as session:
+        conversation = chat_service.for_rasa_sender(db_session=session, sender_id="conv-console-1")
+        conversation.visitor_seen_at = utcnow()  # the visitor is on the page
+    sign_in(console, "agent@example.gov.uk")
+    url = f"/staff/tickets/{reference}"
+    open_page = console.get(url).text
+    assert "Yes: you can reply live" in open_page and "so far" in open_page
+    console.post(f"{url}/resolve", data={"csrf_token": csrf_from(open_page), "outcome": "answered"})
+    resolved = console.get(url).text
+    assert "On the page now" not in resolved and "reply live" not in resolved
+    assert "so far" not in resolved and "before someone took it" in resolved
+    assert 'id="reply-text"' not in resolved
+    assert console.get(f"{url}/messages.json").json()["visitor_present"] is False

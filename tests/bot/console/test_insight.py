@@ -5,14 +5,14 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from urllib.parse import quote_plus
 
 import pytest
 from fastapi.testclient import TestClient
 
 from bot.chat.models import Conversation
-from bot.console import insight
+from bot.console import insight, labels
 from bot.database.core import utcnow
 from bot.faq.models import AnswerFeedback, QuestionLog
 from bot.hotline.models import Ticket
@@ -207,9 +207,21 @@ def add_service_history(session, now: datetime) -> None:
                 first_response_at=created + timedelta(minutes=wait) if wait is not None else None,
             )
         )
-    for helpful in (True, True, True, False):
-        session.add(AnswerFeedback(conversation_id="c1", helpful=helpful, created_at=now - timedelta(hours=1)))
-    session.add(AnswerFeedback(conversation_id="c-old", helpful=False, created_at=now - timedelta(days=100)))
+    faq_entry(session, id="answer-a", question="A?")
+    faq_entry(session, id="answer-b", question="B?")
+    hour_ago = now - timedelta(hours=1)
+    for conversation_id, faq_id, helpful in (
+        ("c1", "answer-a", True),
+        ("c2", "answer-a", True),
+        ("c3", "answer-b", False),
+    ):
+        session.add(
+            AnswerFeedback(conversation_id=conversation_id, faq_id=faq_id, helpful=helpful, created_at=hour_ago)
+        )
+    session.add(AnswerFeedback(conversation_id=None, faq_id="answer-b", helpful=True, created_at=hour_ago))
+    session.add(
+        AnswerFeedback(conversation_id="c-old", faq_id="answer-a", helpful=False, created_at=now - timedelta(days=100))
+    )
     session.flush()
 
 
@@ -231,7 +243,9 @@ def test_the_dashboard_figures(db_session):
     }
     assert sorted(insight.first_response_minutes(db_session=db_session, since=since)) == [5, 10, 30]
     assert insight.median_first_response_minutes(db_session=db_session, since=since) == 10
-    assert insight.feedback_counts(db_session=db_session, since=since) == {"yes": 3, "no": 1}
+    assert insight.feedback_counts(db_session=db_session, since=since) == insight.FeedbackCounts(
+        yes=3, no=1, not_counted=0
+    )
     assert insight.median_first_response_minutes(db_session=db_session, since=now) is None
 
 
@@ -250,13 +264,24 @@ def test_the_dashboard_shows_charts_and_the_same_figures_in_tables(console):
     page = console.agent.get("/staff/dashboard")
     assert page.status_code == 200 and "No data yet" not in page.text
     figures = table_text(page.text)
-    assert f"{now:%a %-d %b} 5" in figures and f"{now - timedelta(days=3):%a %-d %b} 1" in figures
+
+    def uk_day(moment: datetime) -> str:
+        local = moment.replace(tzinfo=timezone.utc).astimezone(labels.display_zone())
+        return f"{local:%A} {labels.day(moment)}"
+
+    assert f"{uk_day(now)} 5" in figures and f"{uk_day(now - timedelta(days=3))} 1" in figures
     assert "Without a handoff 3 Handed to the hotline 3 All conversations 6" in figures
     assert "Share resolved without a handoff 50%" in figures
     assert "Asked for a person 2" in figures and "Bot could not answer 1" in figures
     assert "Complaint 1" in figures and "Ambassador introduction 0" in figures
     assert "Median wait 10 minutes Tickets with a first response 3" in figures
     assert "Yes, it helped 3 No, it did not 1" in figures
+    # Each figure says what it counts and from when.
+    since_text = labels.day(now - timedelta(days=30)) + " at"  # to the day: the minute may have moved on
+    assert f"counts from {since_text}" in page.text
+    assert page.text.count(f"from {since_text}") >= 5
+    assert "Counts each conversation on the day it started (UK time)" in page.text
+    assert 'href="/staff/unanswered?days=30">See the questions behind the answers that did not help' in page.text
 
     # Accessible charts that the page's Content-Security-Policy allows.
     svgs = re.findall(r"<svg.*?</svg>", page.text, flags=re.S)
@@ -274,3 +299,78 @@ def test_the_dashboard_shows_charts_and_the_same_figures_in_tables(console):
     # The period applies to everything but the daily chart: 90 days still leaves out day 100.
     longer = table_text(console.agent.get("/staff/dashboard", params={"days": "90"}).text)
     assert "Complaint 1" in longer and "All conversations 6" in longer
+
+
+def test_a_no_nobody_gave_to_an_answer_is_not_counted_as_one(db_session):
+    """The bug: "Was this helpful?" counted every "no" the assistant recorded. A visitor who
+    says "no, that's wrong" after "I could not find an answer" is recorded with no FAQ entry,
+    and a visitor who answers twice was counted twice; neither is a "No" to an answer."""
+    now = utcnow()
+    faq_entry(db_session, id="what-is-a-mutual", question="What is a mutual?")
+    hour_ago = now - timedelta(hours=1)
+    db_session.add_all(
+        [
+            AnswerFeedback(conversation_id="c1", faq_id="what-is-a-mutual", helpful=True, created_at=hour_ago),
+            # No answer had been given: nobody said "No" to "Was this helpful?".
+            AnswerFeedback(conversation_id="c1", faq_id=None, helpful=False, created_at=hour_ago),
+            # The same answer rated twice: the visitor's latest word counts, once.
+            AnswerFeedback(conversation_id="c2", faq_id="what-is-a-mutual", helpful=False, created_at=hour_ago),
+            AnswerFeedback(
+                conversation_id="c2",
+                faq_id="what-is-a-mutual",
+                helpful=True,
+                created_at=hour_ago + timedelta(minutes=1),
+            ),
+        ]
+    )
+    db_session.flush()
+    counts = insight.feedback_counts(db_session=db_session, since=now - timedelta(days=30))
+    assert counts == insight.FeedbackCounts(yes=2, no=0, not_counted=2)
+    assert counts.counted == 2
+
+
+def test_conversations_per_day_are_counted_by_the_uk_day(db_session):
+    labels.set_display_zone("Europe/London")
+    # 23:30 UTC on 1 July is 00:30 on 2 July in London (BST); in December UTC and UK agree.
+    db_session.add(Conversation(id="summer-late", created_at=datetime(2026, 7, 1, 23, 30)))
+    db_session.add(Conversation(id="summer-day", created_at=datetime(2026, 7, 1, 12, 0)))
+    db_session.flush()
+    daily = dict(insight.conversations_per_day(db_session=db_session, days=3, today=datetime(2026, 7, 2).date()))
+    assert daily == {datetime(2026, 6, 30).date(): 0, datetime(2026, 7, 1).date(): 1, datetime(2026, 7, 2).date(): 1}
+
+
+def test_each_unanswered_question_links_to_the_conversation_it_was_asked_in(console):
+    from bot.chat import service as chat_service
+    from bot.chat.enums import Sender
+
+    with console.app.state.session_factory.begin() as session:
+        conversation, _token = chat_service.start(db_session=session)
+        chat_service.add_message(
+            db_session=session, conversation=conversation, sender=Sender.user, text="<i>can bees</i> be kept"
+        )
+        chat_service.add_message(
+            db_session=session, conversation=conversation, sender=Sender.bot, text="Sorry, I do not know."
+        )
+        session.add(
+            QuestionLog(
+                conversation_id=conversation.id,
+                text="<i>can bees</i> be kept",
+                decision="none",
+                created_at=utcnow() - timedelta(minutes=5),
+            )
+        )
+        session.flush()
+        log_id = session.query(QuestionLog.id).scalar()
+        conversation_id = conversation.id
+
+    listing = console.agent.get("/staff/unanswered").text
+    assert f'href="/staff/unanswered/{log_id}"' in listing and conversation_id not in listing
+    page = console.agent.get(f"/staff/unanswered/{log_id}")
+    assert page.status_code == 200
+    assert "&lt;i&gt;can bees&lt;/i&gt; be kept" in page.text and "<i>can bees" not in page.text
+    assert "Sorry, I do not know." in page.text and "(the question)" in page.text
+    assert "Write an FAQ for this" not in page.text  # agents do not write FAQ entries
+    admin_page = console.admin.get(f"/staff/unanswered/{log_id}").text
+    assert 'href="/staff/faq/new?question=%3Ci%3Ecan+bees%3C%2Fi%3E+be+kept"' in admin_page
+    for missing in ("999999", "abc", "²", "1" * 20):
+        assert console.agent.get(f"/staff/unanswered/{missing}").status_code == 404

@@ -51,5 +51,5 @@ def test_console_times_are_shown_in_the_office_time_zone():
     from bot.console import labels
 
     labels.set_display_zone("Europe/London")
-    assert labels.when(datetime(2026, 7, 1, 8, 30)) == "1 Jul 2026, 09:30"  # stored as UTC, read as BST
-    assert labels.when(datetime(2026, 12, 1, 8, 30)) == "1 Dec 2026, 08:30"
+    assert labels.when(datetime(2026, 7, 1, 8, 30)) == "1 July 2026 at 9:30am"  # stored as UTC, read as BST
+    assert labels.when(datetime(2026, 12, 1, 8, 30)) == "1 December 2026 at 8:30am"

@@ -26,13 +26,21 @@ function startQueueRefresh ($region) {
   }, seconds * 1000)
 }
 
-function startTranscript ($list) {
-  if ($list.dataset.appConsoleInit) return
-  $list.dataset.appConsoleInit = 'true'
-  const reference = $list.dataset.reference
+// The box opens at its latest message (CSS does it; this keeps it so in any browser that
+// starts a reversed flex box at its top), and stays there as messages arrive.
+function scrollToLatest ($box) {
+  $box.scrollTop = getComputedStyle($box).flexDirection === 'column-reverse' ? 0 : $box.scrollHeight
+}
+
+function startTranscript ($box) {
+  if ($box.dataset.appConsoleInit) return
+  $box.dataset.appConsoleInit = 'true'
+  const $list = $box.querySelector('.js-app-console-transcript-list') || $box
+  const reference = $box.dataset.reference
   const $status = document.querySelector('.js-app-console-live-status')
   const $presence = document.querySelector('.js-app-console-presence')
-  let after = Number($list.dataset.after) || 0
+  let after = Number($box.dataset.after) || 0
+  if (!window.location.hash) scrollToLatest($box)
   setInterval(async () => {
     try {
       const response = await fetch(`/staff/tickets/${encodeURIComponent(reference)}/messages.json?after=${after}`, { credentials: 'same-origin' })
@@ -41,6 +49,7 @@ function startTranscript ($list) {
       for (const message of body.messages) {
         after = Math.max(after, message.id)
         const $item = document.createElement('li')
+        $item.id = `message-${message.id}`
         $item.className = `app-console-transcript__message app-console-transcript__message--${SENDERS[message.sender] ? message.sender : 'system'}`
         const $meta = document.createElement('span')
         $meta.className = 'app-console-transcript__meta'
@@ -50,12 +59,13 @@ function startTranscript ($list) {
         $text.textContent = message.text
         $item.append($meta, $text)
         $list.append($item)
-        $list.scrollTop = $list.scrollHeight
+        scrollToLatest($box)
       }
       if (body.messages.length && $status) {
         $status.textContent = `${body.messages.length} new message${body.messages.length === 1 ? '' : 's'} in the conversation`
       }
-      if ($presence) {
+      // A resolved ticket says nothing about replying live (the server leaves the line out).
+      if ($presence && body.status !== 'resolved') {
         $presence.textContent = body.visitor_present ? 'Yes: you can reply live' : 'No: arrange a call back'
       }
     } catch (error) {
