@@ -8,6 +8,8 @@ with no retraining. Every change writes a ContentEvent in the same transaction.
 
 from __future__ import annotations
 
+import difflib
+import re
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -47,6 +49,7 @@ EVENT_LABELS = {
     "faq_published": "Published",
     "faq_reviewed": "Reviewed against its sources",
     "faq_source_gone": "A source reported gone",
+    "faq_restored": "Restored an earlier version",
     "ambassador_created": "Added",
     "ambassador_updated": "Changed",
     "ambassador_retired": "Retired",
@@ -87,6 +90,7 @@ DONE_MESSAGES = {
     "published": "The entry was published. The assistant uses it from its next answer.",
     "reviewed": "The entry was marked as reviewed today.",
     "source_gone": "The source was reported as gone. Visitors no longer see it, and the entry is due for review.",
+    "restored": "The earlier version was restored. The assistant uses it from its next answer.",
     "added": "The ambassador was added to the directory.",
     "retired": "The ambassador was retired. The assistant no longer offers them.",
     "reinstated": "The ambassador was reinstated. The assistant offers them again.",
@@ -151,10 +155,90 @@ def _url_message() -> str:
     return "Enter the web address in full, starting with https:// (or http://)"
 
 
-def _record_event(*, db_session: Session, staff: Staff, kind: str, entity_id: str, fields: list[str]) -> None:
-    db_session.add(
-        ContentEvent(kind=kind, entity_id=entity_id, actor=f"staff:{staff.account.id}", detail={"fields": fields})
-    )
+def _record_event(
+    *,
+    db_session: Session,
+    staff: Staff,
+    kind: str,
+    entity_id: str,
+    fields: list[str],
+    before: dict | None = None,
+    after: dict | None = None,
+    restored_from: int | None = None,
+) -> None:
+    """An audited change; an FAQ edit keeps the changed fields' values before and after, so
+    its history can show what changed and bring an earlier version back."""
+    detail: dict = {"fields": fields}
+    if before is not None and after is not None:
+        detail.update(before=before, after=after)
+    if restored_from is not None:
+        detail["restored_from"] = restored_from
+    db_session.add(ContentEvent(kind=kind, entity_id=entity_id, actor=f"staff:{staff.account.id}", detail=detail))
+
+
+# The fields an FAQ entry's history keeps, and how a version's values are stored (JSON).
+FAQ_VERSIONED = ("question", "alternatives", "answer", "topic", "source_url", "sources", "last_reviewed", "as_of")
+RESTORABLE = frozenset({"faq_updated", "faq_restored"})
+
+
+def _jsonable(value):
+    return value.isoformat() if isinstance(value, date) else value
+
+
+def _snapshot(entry: FaqEntry, fields) -> dict:
+    return {name: _jsonable(getattr(entry, name)) for name in fields if name in FAQ_VERSIONED}
+
+
+def _from_json(name: str, value):
+    return date.fromisoformat(value) if name == "last_reviewed" and isinstance(value, str) else value
+
+
+def _as_text(name: str, value) -> str:
+    """A stored value as the history shows it: one line per item of a list."""
+    if value is None or value == [] or value == "":
+        return "(empty)"
+    if name == "sources":
+        return "\n".join(f"{s.get('title') or 'Untitled'} | {s.get('url') or ''}" for s in value if isinstance(s, dict))
+    if isinstance(value, list):
+        return "\n".join(str(item) for item in value)
+    if name == "topic":
+        return TOPIC_LABELS.get(value, str(value))
+    if name == "last_reviewed":
+        return labels.day(_from_json(name, value))
+    return str(value)
+
+
+_TOKENS = re.compile(r"\s+|[^\s]+")
+
+
+def diff_words(before: str, after: str) -> list[tuple[str, str]]:
+    """Word by word, what was kept ("same"), taken out ("removed") and put in ("added").
+    Plain text pieces: the template escapes each one."""
+    old, new = _TOKENS.findall(before), _TOKENS.findall(after)
+    pieces: list[tuple[str, str]] = []
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, old, new, autojunk=False).get_opcodes():
+        if op == "equal":
+            pieces.append(("same", "".join(old[i1:i2])))
+            continue
+        if i2 > i1:
+            pieces.append(("removed", "".join(old[i1:i2])))
+        if j2 > j1:
+            pieces.append(("added", "".join(new[j1:j2])))
+    return pieces
+
+
+def _changes(detail: dict) -> list[dict]:
+    before, after = detail.get("before"), detail.get("after")
+    if not isinstance(before, dict) or not isinstance(after, dict):
+        return []
+    return [
+        {
+            "label": FIELD_LABELS.get(name, name),
+            "pieces": diff_words(_as_text(name, before.get(name)), _as_text(name, after.get(name))),
+        }
+        for name in FAQ_VERSIONED
+        if name in before or name in after
+    ]
 
 
 def _apply(obj, values: dict) -> list[str]:
@@ -181,13 +265,18 @@ def _history(*, db_session: Session, entity_id: str, prefix: str) -> list[dict]:
         who = event.actor
         if who.startswith("staff:") and _digits(who[6:]):
             who = names.get(int(who[6:]), who)
-        fields = (event.detail or {}).get("fields") or []
+        detail = event.detail or {}
+        fields = detail.get("fields") or []
+        changes = _changes(detail)
         rows.append(
             {
+                "id": event.id,
                 "when": labels.when(event.created_at),
                 "who": who,
                 "what": EVENT_LABELS.get(event.kind, event.kind),
                 "fields": ", ".join(FIELD_LABELS.get(f, f) for f in fields),
+                "changes": changes,
+                "restorable": bool(changes) and event.kind in RESTORABLE,
             }
         )
     return rows
@@ -566,11 +655,58 @@ def faq_update(
         return _faq_page(request, staff, db_session, form=form, entry=entry, errors=errors)
     values = _faq_values(parsed)
     values["sources"], values["source_gone"] = faq_service.keep_gone_reports(entry.sources, values["sources"])
+    before = _snapshot(entry, values)
     changed = _apply(entry, values)
     if not changed:
         return _see_other(f"/staff/faq/{entry.id}?done=unchanged")
-    _record_event(db_session=db_session, staff=staff, kind="faq_updated", entity_id=entry.id, fields=changed)
+    _record_event(
+        db_session=db_session,
+        staff=staff,
+        kind="faq_updated",
+        entity_id=entry.id,
+        fields=changed,
+        before={name: before[name] for name in changed if name in before},
+        after=_snapshot(entry, changed),
+    )
     return _see_other(f"/staff/faq/{entry.id}?done=updated")
+
+
+@router.post("/faq/{faq_id}/restore")
+def faq_restore(
+    request: Request,
+    faq_id: str,
+    event_id: str = Form("", max_length=12),
+    csrf_token: str = Form(""),
+    staff: Staff = Depends(admin_staff),
+    db_session: Session = Depends(get_db),
+):
+    """Bring back the fields one change made as they were before it. The restore is itself
+    a change in the history, and can be undone the same way."""
+    check_csrf(staff, csrf_token)
+    entry = db_session.get(FaqEntry, faq_id)
+    if entry is None:
+        return _no_faq(request, staff, faq_id)
+    event = db_session.get(ContentEvent, int(event_id)) if _digits(event_id) else None
+    earlier = (event.detail or {}).get("before") if event and event.entity_id == entry.id else None
+    if event is None or event.kind not in RESTORABLE or not isinstance(earlier, dict):
+        message = "That earlier version of this entry is not recorded, so it cannot be restored."
+        return _not_found(request, staff, "Version not found", message)
+    values = {name: _from_json(name, value) for name, value in earlier.items() if name in FAQ_VERSIONED}
+    before = _snapshot(entry, values)
+    changed = _apply(entry, values)
+    if not changed:
+        return _see_other(f"/staff/faq/{entry.id}?done=unchanged#history")
+    _record_event(
+        db_session=db_session,
+        staff=staff,
+        kind="faq_restored",
+        entity_id=entry.id,
+        fields=changed,
+        before={name: before[name] for name in changed},
+        after=_snapshot(entry, changed),
+        restored_from=event.id,
+    )
+    return _see_other(f"/staff/faq/{entry.id}?done=restored")
 
 
 def _set_published(

@@ -510,6 +510,7 @@ def test_figures_add_up_and_unanswered_questions_lead_to_action(browser, site, a
 
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
     page = context.new_page()
+    faq = site.web_url + "/staff/faq/what-does-spinning-out-mean"
     try:
         sign_in(page, site, "admin@example.gov.uk")
         page.goto(site.web_url + "/staff/dashboard")
@@ -536,5 +537,21 @@ def test_figures_add_up_and_unanswered_questions_lead_to_action(browser, site, a
         expect(page.locator("#question")).to_have_value(question)
         shot(page, artifacts, "console-faq-new-prefilled-1280")
 
+        # An FAQ entry's history: what changed, word by word, and the version before restored.
+        page.goto(faq)
+        original = page.locator("#answer").input_value()
+        page.fill("#answer", original + " Changed in the history test.")
+        page.click("button:has-text('Save changes')")
+        expect(page.locator(SUCCESS)).to_contain_text("Your changes were saved.")
+        change = page.locator(".app-console-history__item").first
+        change.locator("summary").click()
+        expect(change.locator("ins")).to_contain_text("Changed in the history test.")
+        assert run_axe(page) == []
+        shot(page, artifacts, "console-faq-history-1280")
+        change.locator("button", has_text="Restore the version before this change").click()
+        expect(page.locator(SUCCESS)).to_contain_text("The earlier version was restored.")
+        expect(page.locator("#answer")).to_have_value(original)
+        expect(page.locator(".app-console-history__item").first).to_contain_text("Restored an earlier version")
+        shot(page, artifacts, "console-faq-restored-1280")
     finally:
         context.close()

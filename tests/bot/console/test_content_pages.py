@@ -251,7 +251,11 @@ def test_an_admin_creates_and_edits_an_faq_entry_and_the_next_answer_uses_it(con
     assert (updated.kind, updated.actor, updated.detail) == (
         "faq_updated",
         f"staff:{console.admin_id}",
-        {"fields": ["answer"]},
+        {
+            "fields": ["answer"],
+            "before": {"answer": NEW_FAQ["answer"]},
+            "after": {"answer": "Second answer: the estates team decides.\nBees need a beekeeper with insurance."},
+        },
     )
     history = console.admin.get(edit).text
     assert "History" in history and "Ada Admin" in history and "Changed" in history and "Created" in history
@@ -388,7 +392,7 @@ def test_an_answer_about_the_past_is_dated(console):
     response = form_post(console.admin, edit, edit, dated)  # the year alone
     assert response.status_code == 303 and get_faq(console, NEW_FAQ["id"]).as_of == "2019"
     (_, updated) = events(console, NEW_FAQ["id"])
-    assert updated.detail == {"fields": ["as_of"]}
+    assert updated.detail == {"fields": ["as_of"], "before": {"as_of": "2019-10"}, "after": {"as_of": "2019"}}
 
 
 def test_an_answer_can_cite_several_sources_with_their_titles(console):
