@@ -140,13 +140,6 @@ class Settings(BaseSettings):
     def _normalise_database_url(cls, value: str) -> str:
         return normalise_database_url(value)
 
-    @validator("office_hours")
-    def _readable_office_hours(cls, value: str, values: dict) -> str:
-        from bot.hotline.office_hours import OfficeHours
-
-        OfficeHours.parse(value, values.get("office_timezone", "Europe/London"))
-        return value
-
     @validator("service_token", "rasa_token", "action_token")
     def _strong_secret(cls, value: str, values: dict, field) -> str:
         environment = values.get("environment")

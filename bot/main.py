@@ -32,6 +32,7 @@ from bot.directory.router import router as directory_router
 from bot.faq import service as faq_service
 from bot.faq.router import router as faq_router
 from bot.hotline import service as hotline_service
+from bot.hotline.office_hours import OfficeHours
 from bot.hotline.router import router as hotline_router
 
 log = logging.getLogger(__name__)
@@ -116,6 +117,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         openapi_url=None if production else "/api/openapi.json",
     )
     app.state.settings = settings
+    # Office hours are read where they are used (bot/hotline); checked here so a setting that
+    # cannot be read stops the service at start, not the first handoff.
+    OfficeHours.parse(settings.office_hours, settings.office_timezone)
     labels.set_display_zone(settings.office_timezone)
     app.state.engine = make_engine(settings.database_url)
     app.state.session_factory = make_session_factory(app.state.engine)

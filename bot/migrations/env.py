@@ -1,9 +1,16 @@
 from alembic import context
 
+from bot.chat import models as chat_models
 from bot.config import get_settings
-from bot.database.core import make_engine
-from bot.database.models import Base
+from bot.console import models as console_models
+from bot.database.core import Base, make_engine
+from bot.directory import models as directory_models
+from bot.faq import models as faq_models
+from bot.hotline import models as hotline_models
 
+# Every domain's tables, so the metadata Alembic compares with the database is complete. The
+# store (bot/database) knows none of them: the domains sit on it, not the other way round.
+DOMAIN_MODELS = (chat_models, console_models, directory_models, faq_models, hotline_models)
 target_metadata = Base.metadata
 
 

@@ -1,6 +1,8 @@
 """Settings refuse what would be unsafe in a deployment."""
 
 import secrets
+import subprocess
+import sys
 
 import pytest
 from pydantic import ValidationError
@@ -36,3 +38,25 @@ def test_production_takes_a_random_secret_and_other_environments_a_short_one(nam
     token = secrets.token_urlsafe(32)
     assert getattr(settings(environment="production", **{name: token}), name) == token
     assert getattr(settings(environment="test", **{name: "test-token"}), name) == "test-token"
+
+
+def test_office_hours_that_cannot_be_read_stop_the_service_at_start(tmp_path):
+    from bot.hotline.office_hours import OfficeHoursError
+    from bot.main import create_app
+    from tests.conftest import make_settings
+
+    settings = make_settings(f"sqlite:///{tmp_path / 'x.db'}", office_hours="whenever we like")
+    with pytest.raises(OfficeHoursError):
+        create_app(settings)
+
+
+def test_the_store_and_the_settings_import_none_of_the_domains():
+    """bot/database and bot/config sit below the domains: Alembic gets the model list in
+    bot/migrations/env.py, and office hours are read in bot/hotline."""
+    code = (
+        "import sys, bot.config, bot.database.core, bot.database.migrate; "
+        "print(sorted(m for m in sys.modules if m.split('.')[:2] in "
+        "[['bot', d] for d in ('chat', 'console', 'directory', 'faq', 'hotline', 'content')]))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
