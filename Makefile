@@ -81,8 +81,8 @@ run-prod: install haproxy
 
 test: install model browser haproxy
 	@echo "==> Lint"
-	$(VENV)/bin/ruff check bot actions ops tests triage
-	$(VENV)/bin/ruff format --check bot actions ops tests triage
+	$(VENV)/bin/ruff check bot actions ops runtime tests triage
+	$(VENV)/bin/ruff format --check bot actions ops runtime tests triage
 	@echo "==> Tests (unit, API, actions, Rasa, end to end, production profile and its faults; SQLite and PostgreSQL)"
 	$(PY) -m pytest
 
@@ -108,8 +108,8 @@ soak: install model
 	$(PY) -m ops.bench --soak --minutes $(SOAK_MINUTES)
 
 lint: install
-	$(VENV)/bin/ruff check bot actions ops tests triage
-	$(VENV)/bin/ruff format --check bot actions ops tests triage
+	$(VENV)/bin/ruff check bot actions ops runtime tests triage
+	$(VENV)/bin/ruff format --check bot actions ops runtime tests triage
 
 lock: install
 	@(echo "# The full resolved dependency tree, pinned (make lock). Used as constraints by make."; \

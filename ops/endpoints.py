@@ -38,8 +38,8 @@ def lock_store(url: str) -> dict | None:
     if parts.scheme not in ("redis", "rediss"):
         raise ValueError(f"Unsupported Redis URL scheme: {parts.scheme}")
     store = {
-        # Rasa's own RedisLockStore races between servers (see ops/rasa_lock_store.py).
-        "type": "ops.rasa_lock_store.AtomicRedisLockStore",
+        # Rasa's own RedisLockStore races between servers (see runtime/rasa_lock_store.py).
+        "type": "runtime.rasa_lock_store.AtomicRedisLockStore",
         "url": parts.hostname or "127.0.0.1",
         "port": parts.port or 6379,
         "db": int(parts.path.lstrip("/") or 0),

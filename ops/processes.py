@@ -26,7 +26,7 @@ def process_env(settings: Settings, model: Path, endpoints_file: Path) -> dict[s
         {
             "PATH": bin_dir + os.pathsep + env.get("PATH", ""),
             "PYTHONUNBUFFERED": "1",
-            # Rasa reads its logging file (ops/rasa_logging.yml, which imports ops and bot)
+            # Rasa reads its logging file (runtime/rasa_logging.yml, which imports runtime and bot)
             # before it puts the working directory on sys.path.
             "PYTHONPATH": str(ROOT) + (os.pathsep + os.environ["PYTHONPATH"] if os.environ.get("PYTHONPATH") else ""),
             # Rasa's dependency tree is old; its deprecation warnings are noise in the logs.
@@ -72,8 +72,8 @@ def _get(url: str, timeout: float = 2.0) -> int:
 
 
 def action_server_command(port: int | str, python: str = sys.executable) -> list[str]:
-    """The action server (rasa_sdk behind ACTION_TOKEN: ops/action_server.py)."""
-    return [python, "-m", "ops.action_server", "--actions", "actions", "--port", str(port)]
+    """The action server (rasa_sdk behind ACTION_TOKEN: runtime/action_server.py)."""
+    return [python, "-m", "runtime.action_server", "--actions", "actions", "--port", str(port)]
 
 
 def rasa_answers(rasa_url: str, token: str, timeout: float = 10.0) -> bool:

@@ -192,7 +192,7 @@ def plan(settings: Settings, model: Path, workdir: Path, ports: Ports | None = N
     for i, port in enumerate(ports.rasa, 1):
         command = [rasa, "run", "--interface", "127.0.0.1", "--port", str(port), "--model", str(model)]
         command += ["--endpoints", str(endpoints_file), "--credentials", str(ROOT / "credentials.yml")]
-        command += ["--logging-config-file", str(ROOT / "ops" / "rasa_logging.yml")]
+        command += ["--logging-config-file", str(ROOT / "runtime" / "rasa_logging.yml")]
         result.add(f"rasa{i}", command)
     for i, port in enumerate(ports.actions, 1):
         result.add(f"actions{i}", action_server_command(port, python), SANIC_HOST="127.0.0.1", ACTION_PORT=str(port))

@@ -9,9 +9,10 @@ import sys
 import time
 
 from bot.config import get_settings
-from ops import prod, tracker_schema
+from ops import prod
 from ops.processes import ROOT, rasa_answers, run_under_honcho
 from ops.run import prepare
+from runtime import tracker_schema
 
 
 def _announce_when_ready(plan_ports: prod.Ports, honcho: subprocess.Popen, rasa_token: str) -> None:

@@ -1,4 +1,4 @@
-"""The gateway's client for Rasa's gateway channel (ops/rasa_channel.py).
+"""The gateway's client for Rasa's gateway channel (runtime/rasa_channel.py).
 
 Every turn carries RASA_TOKEN; the sender is the HMAC of the conversation id that only the
 gateway can make (bot/chat/service.py: rasa_sender), never the public id.

@@ -63,7 +63,7 @@ class Stack:
                 "--credentials",
                 str(ROOT / "credentials.yml"),
                 "--logging-config-file",
-                str(ROOT / "ops" / "rasa_logging.yml"),
+                str(ROOT / "runtime" / "rasa_logging.yml"),
             ],
             "actions": action_server_command(self.settings.action_port, python),
         }

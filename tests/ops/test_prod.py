@@ -54,7 +54,7 @@ def test_the_plan_has_two_of_each_and_shares_the_settings(tmp_path):
 
     written = yaml.safe_load((tmp_path / "endpoints.yml").read_text())
     assert written["lock_store"] == {
-        "type": "ops.rasa_lock_store.AtomicRedisLockStore",
+        "type": "runtime.rasa_lock_store.AtomicRedisLockStore",
         "url": "127.0.0.1",
         "port": 6379,
         "db": 2,

@@ -13,8 +13,9 @@ from pathlib import Path
 import requests
 
 from bot.config import Settings
-from ops import prod, tracker_schema
+from ops import prod
 from ops.processes import ROOT, rasa_answers
+from runtime import tracker_schema
 from tests.e2e.stack import free_port
 
 

@@ -2,8 +2,8 @@ import pytest
 from pydantic import ValidationError
 from sqlalchemy import select
 
-from bot.chat.models import Message
 from bot.chat import service as chat_service
+from bot.chat.models import Message
 from bot.hotline import service as hotline_service
 from bot.hotline.enums import TicketStatus
 from bot.hotline.schemas import TicketCreate

@@ -160,17 +160,17 @@ def test_the_web_services_access_log_masks_a_search_for_an_email_address(tmp_pat
 
 
 def test_the_action_server_masks_its_logging_and_still_serves_actions(tmp_path: Path):
-    """The action server (ops/action_server.py) sets up rasa_sdk's handlers, then loads the
+    """The action server (runtime/action_server.py) sets up rasa_sdk's handlers, then loads the
     actions package, which adds the filter."""
     port = free_port()
     script = tmp_path / "run_actions.py"
     script.write_text(
         "import logging, os, sys\n"
         "sys.path.insert(0, os.getcwd())  # as `python -m rasa_sdk` has it\n"
-        "from ops.action_server import main\n"
+        "from runtime.action_server import main\n"
         "class Leak(logging.Handler):\n"
         "    def emit(self, record):\n"
-        "        if record.name == 'ops.action_server' and 'up and running' in record.getMessage():\n"
+        "        if record.name == 'runtime.action_server' and 'up and running' in record.getMessage():\n"
         "            logging.getLogger('actions.check').warning('visitor wrote jo@example.com')\n"
         "logging.getLogger().addHandler(Leak())\n"
         "sys.exit(main(['--actions', 'actions', '--port', sys.argv[1]]))\n"

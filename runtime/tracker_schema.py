@@ -5,7 +5,7 @@ Two servers starting together on one PostgreSQL database race to do it, and one 
 with a UniqueViolation (on PostgreSQL's type catalogue). The production profile runs this
 first, in one process, so the servers find the tables there.
 
-    python -m ops.tracker_schema ENDPOINTS_FILE
+    python -m runtime.tracker_schema ENDPOINTS_FILE
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ def create(endpoints_file: Path) -> None:
 def create_in_subprocess(endpoints_file: Path, timeout: float = 300) -> None:
     """The same in a child process (Rasa is slow to import and keeps threads around)."""
     result = subprocess.run(  # noqa: S603 - our own module, a path we wrote
-        [sys.executable, "-m", "ops.tracker_schema", str(endpoints_file)],
+        [sys.executable, "-m", "runtime.tracker_schema", str(endpoints_file)],
         cwd=Path(__file__).resolve().parent.parent,
         # Rasa expands ${ACTION_TOKEN} in the file when it reads it; only the tracker store is used here.
         env={"ACTION_TOKEN": "unused", **os.environ},

@@ -10,14 +10,14 @@ import sys
 
 import yaml
 
-from ops import rasa_logging
 from ops.processes import ROOT
+from runtime import rasa_logging
 
 
 def test_the_logging_file_masks_records_from_any_logger(caplog):
     previous = logging.getLogRecordFactory()
     try:
-        logging.config.dictConfig(yaml.safe_load((ROOT / "ops" / "rasa_logging.yml").read_text()))
+        logging.config.dictConfig(yaml.safe_load((ROOT / "runtime" / "rasa_logging.yml").read_text()))
         with caplog.at_level(logging.ERROR, logger="rasa.core.channels.rest"):
             logging.getLogger("rasa.core.channels.rest").error(
                 "An exception occured while handling user message '%s'.", "call me on 07700 900123 or jo@example.com"
@@ -36,7 +36,7 @@ def test_python_warnings_are_printed_masked():
     with a phone number in any country's format."""
     code = (
         "import logging.config, warnings, yaml;"
-        "logging.config.dictConfig(yaml.safe_load(open('ops/rasa_logging.yml')));"
+        "logging.config.dictConfig(yaml.safe_load(open('runtime/rasa_logging.yml')));"
         "logging.basicConfig();"
         "warnings.warn(\"payload {'email': 'jo@example.com', 'phone': '+1 415 555 2671'}\")"
     )

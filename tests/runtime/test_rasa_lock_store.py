@@ -11,7 +11,7 @@ from rasa.core.lock_store import LockError
 from rasa.utils.endpoints import EndpointConfig
 
 from ops import endpoints
-from ops.rasa_lock_store import AtomicRedisLockStore
+from runtime.rasa_lock_store import AtomicRedisLockStore
 from tests.prod.servers import RedisServer
 
 

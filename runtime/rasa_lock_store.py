@@ -13,7 +13,7 @@ the same ticket discipline in Redis with atomic steps:
 - releasing records n as served; a request cancelled while still waiting only drops its
   marker, so it never lets a later message overtake an earlier one.
 
-Used from the endpoints file as `type: ops.rasa_lock_store.AtomicRedisLockStore`.
+Used from the endpoints file as `type: runtime.rasa_lock_store.AtomicRedisLockStore`.
 """
 
 from __future__ import annotations

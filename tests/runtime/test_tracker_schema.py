@@ -4,7 +4,8 @@ start, so that two servers starting together do not race to create them."""
 import pytest
 import sqlalchemy as sa
 
-from ops import endpoints, tracker_schema
+from ops import endpoints
+from runtime import tracker_schema
 from tests.databases import postgres_database
 
 

@@ -1,4 +1,4 @@
-"""The check each internal hop makes (ops/hop.py); tests/e2e/test_hops.py runs it in the
+"""The check each internal hop makes (runtime/hop.py); tests/e2e/test_hops.py runs it in the
 real Rasa and action server."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from ops import action_server, hop
+from runtime import action_server, hop
 
 SECRET = "s3cret-for-the-hop"
 
@@ -45,7 +45,7 @@ def test_the_action_server_does_not_start_without_its_secret(monkeypatch, capsys
 
 
 def test_rasas_channel_does_not_start_without_its_secret(monkeypatch):
-    from ops.rasa_channel import GatewayInput
+    from runtime.rasa_channel import GatewayInput
 
     monkeypatch.delenv("RASA_TOKEN", raising=False)
     with pytest.raises(hop.MissingSecret, match="RASA_TOKEN"):

@@ -1,8 +1,8 @@
 """The check every internal hop makes before it acts on a call (gateway -> Rasa, Rasa ->
 action server): a JSON body, and the hop's own secret as a bearer token.
 
-Shared by Rasa's gateway channel (ops/rasa_channel.py) and the action server
-(ops/action_server.py), both Sanic apps; kept free of Sanic so it is tested alone.
+Shared by Rasa's gateway channel (runtime/rasa_channel.py) and the action server
+(runtime/action_server.py), both Sanic apps; kept free of Sanic so it is tested alone.
 """
 
 from __future__ import annotations

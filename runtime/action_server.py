@@ -1,6 +1,6 @@
 """The action server: rasa_sdk's app, refusing any call that does not carry ACTION_TOKEN.
 
-`python -m ops.action_server --actions actions --port 5055` (Procfile). Rasa sends the
+`python -m runtime.action_server --actions actions --port 5055` (Procfile). Rasa sends the
 token on every call (the `Authorization` header of var/endpoints.yml's action_endpoint).
 Without it anyone who can reach the port could run an action with a hand-made tracker:
 create a ticket with made-up details, or link one to another visitor's conversation.
@@ -21,9 +21,9 @@ from rasa_sdk.endpoint import create_app, create_argument_parser
 from sanic import Sanic, response
 from sanic.request import Request
 
-from ops.hop import MissingSecret, refusal, secret_from_environment, unauthorised, unreadable
+from runtime.hop import MissingSecret, refusal, secret_from_environment, unauthorised, unreadable
 
-log = logging.getLogger("ops.action_server")  # the same name when run with -m
+log = logging.getLogger("runtime.action_server")  # the same name when run with -m
 
 OPEN_PATHS = frozenset({"/health"})
 

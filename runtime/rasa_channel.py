@@ -20,7 +20,7 @@ from rasa.core.channels.rest import RestInput
 from sanic import Blueprint, response
 from sanic.request import Request
 
-from ops.hop import refusal, secret_from_environment, unreadable
+from runtime.hop import refusal, secret_from_environment, unreadable
 
 log = logging.getLogger(__name__)
 

@@ -1,5 +1,5 @@
 """Rasa's own logs with personal data masked (`rasa run --logging-config-file
-ops/rasa_logging.yml`).
+runtime/rasa_logging.yml`).
 
 Rasa reads the logging file first and then installs coloredlogs, which replaces any
 stream handler on the root logger, so a filter on a handler would be lost. Instead the
