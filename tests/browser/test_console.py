@@ -464,7 +464,7 @@ def test_the_queue_reflows_on_narrow_screens(browser, site, accounts, artifacts)
             expect(queue).to_contain_text("so far")
             assert no_sideways_scroll(page), width
             stacked = width < 641
-            expect(page.locator(".app-console-queue__label").first).to_be_visible(visible=stacked)
+            expect(page.locator(".app-console-stack__label").first).to_be_visible(visible=stacked)
             header_width = page.locator(".app-console-queue thead").bounding_box()["width"]
             assert (header_width <= 1) if stacked else (header_width > 300), (width, header_width)
             assert run_axe(page) == [], width
@@ -553,5 +553,16 @@ def test_figures_add_up_and_unanswered_questions_lead_to_action(browser, site, a
         expect(page.locator("#answer")).to_have_value(original)
         expect(page.locator(".app-console-history__item").first).to_contain_text("Restored an earlier version")
         shot(page, artifacts, "console-faq-restored-1280")
+
+        # The admin pages reflow too.
+        for path, name in (("/staff/faq", "faq-list"), ("/staff/ambassadors", "ambassadors"), (faq, "faq-entry")):
+            for width in (320, 390):
+                resize(page, width)
+                page.goto(site.web_url + path if path.startswith("/") else path)
+                assert no_sideways_scroll(page), (path, width)
+                if width == 320:
+                    assert run_axe(page) == [], path
+                shot(page, artifacts, f"console-{name}-{width}")
+            resize(page, 1280, 900)
     finally:
         context.close()

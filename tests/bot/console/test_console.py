@@ -517,7 +517,7 @@ def test_the_queue_shows_how_long_each_ticket_waited_and_its_category_by_name(co
     page = console.get("/staff?status=all").text
     cells = [
         re.sub(r"<[^>]+>", " ", row)
-        for row in re.findall(r'<tr class="govuk-table__row app-console-queue__row".*?</tr>', page, re.S)
+        for row in re.findall(r'<tr class="govuk-table__row app-console-stack__row".*?</tr>', page, re.S)
     ]
     by_reference = {" ".join(cell.split()).split(" ")[0]: " ".join(cell.split()) for cell in cells}
     assert "Waited 3 hours so far" in by_reference[waiting] and "Category TUPE" in by_reference[waiting]

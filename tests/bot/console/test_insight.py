@@ -219,6 +219,8 @@ def add_service_history(session, now: datetime) -> None:
             AnswerFeedback(conversation_id=conversation_id, faq_id=faq_id, helpful=helpful, created_at=hour_ago)
         )
     session.add(AnswerFeedback(conversation_id=None, faq_id="answer-b", helpful=True, created_at=hour_ago))
+    # A "no" said when no answer had been given: recorded without an entry, not counted.
+    session.add(AnswerFeedback(conversation_id="c4", faq_id=None, helpful=False, created_at=hour_ago))
     session.add(
         AnswerFeedback(conversation_id="c-old", faq_id="answer-a", helpful=False, created_at=now - timedelta(days=100))
     )
@@ -244,7 +246,7 @@ def test_the_dashboard_figures(db_session):
     assert sorted(insight.first_response_minutes(db_session=db_session, since=since)) == [5, 10, 30]
     assert insight.median_first_response_minutes(db_session=db_session, since=since) == 10
     assert insight.feedback_counts(db_session=db_session, since=since) == insight.FeedbackCounts(
-        yes=3, no=1, not_counted=0
+        yes=3, no=1, not_counted=1
     )
     assert insight.median_first_response_minutes(db_session=db_session, since=now) is None
 
@@ -275,7 +277,7 @@ def test_the_dashboard_shows_charts_and_the_same_figures_in_tables(console):
     assert "Asked for a person 2" in figures and "Bot could not answer 1" in figures
     assert "Complaint 1" in figures and "Ambassador introduction 0" in figures
     assert "Median wait 10 minutes Tickets with a first response 3" in figures
-    assert "Yes, it helped 3 No, it did not 1" in figures
+    assert "Yes, it helped 3 No, it did not 1 Not counted: about no answer, or a repeat 1" in figures
     # Each figure says what it counts and from when.
     since_text = labels.day(now - timedelta(days=30)) + " at"  # to the day: the minute may have moved on
     assert f"counts from {since_text}" in page.text
