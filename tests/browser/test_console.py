@@ -479,6 +479,8 @@ def test_the_queue_reflows_on_narrow_screens(browser, site, accounts, artifacts)
             for path, name in (("/staff/dashboard", "dashboard"), ("/staff/unanswered", "unanswered")):
                 page.goto(site.web_url + path)
                 assert no_sideways_scroll(page), (width, path)
+                if width == 320:
+                    assert run_axe(page) == [], path
                 shot(page, artifacts, f"console-{name}-{width}")
     finally:
         context.close()
@@ -528,6 +530,8 @@ def test_figures_add_up_and_unanswered_questions_lead_to_action(browser, site, a
         page.goto(site.web_url + "/staff/unanswered")
         row = page.locator("tr", has_text=question)
         row.locator("summary").click()
+        assert run_axe(page) == []
+        shot(page, artifacts, "console-unanswered-conversations-1280")
         row.locator("a", has_text="Asked").first.click()
         expect(page.locator("h1")).to_have_text(question)
         expect(page.locator(".app-console-transcript")).to_contain_text("Sorry, I could not find an answer.")
