@@ -1,4 +1,6 @@
-"""The bot web service: the gateway's home, the internal API and (later) the console."""
+"""The bot web service: the home page with the chat widget, the widget gateway
+(/chat/api), the internal API for the action server (/api), the staff console (/staff) and
+the health check, with the middleware and error handlers they share."""
 
 from __future__ import annotations
 
@@ -20,6 +22,7 @@ from starlette.middleware.base import BaseHTTPMiddleware
 
 from bot.api.deps import get_db, require_service_token
 from bot.api.schemas import Health, problems
+from bot.chat.router import Limits as chat_limits
 from bot.chat.router import router as chat_router
 from bot.config import Settings, get_settings
 from bot.console import labels
@@ -123,6 +126,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     labels.set_display_zone(settings.office_timezone)
     app.state.engine = make_engine(settings.database_url)
     app.state.session_factory = make_session_factory(app.state.engine)
+    app.state.chat_limits = chat_limits(settings)
     app.add_middleware(BodySizeLimit)
     app.add_middleware(SecurityHeaders, production=production)
     if settings.allowed_origins:
@@ -164,18 +168,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.exception_handler(hotline_service.IllegalTransition)
     async def _illegal(request: Request, exc: hotline_service.IllegalTransition) -> RedirectResponse:
-        parts = request.url.path.split("/")  # /staff/tickets/<reference>/<action>
-        reference = parts[3] if len(parts) > 3 else ""
+        reference = request.path_params.get("reference", "")  # the route's own parameter
         return RedirectResponse(f"/staff/tickets/{reference}?error=transition", status_code=303)
 
     @app.exception_handler(StaleDataError)
     async def _changed_meanwhile(request: Request, _exc: StaleDataError):
         """Someone else changed the ticket between reading and writing it: nothing was
         written; the staff member sees the ticket as it now is."""
-        parts = request.url.path.split("/")
+        reference = request.path_params.get("reference")
         log.info("Refused %s %s: 409 (the ticket changed meanwhile)", request.method, request.url.path)
-        if request.url.path.startswith("/staff/tickets/") and len(parts) > 3:
-            return RedirectResponse(f"/staff/tickets/{parts[3]}?error=changed", status_code=303)
+        if request.url.path.startswith("/staff/tickets/") and reference:
+            return RedirectResponse(f"/staff/tickets/{reference}?error=changed", status_code=303)
         return JSONResponse(
             {"detail": "The ticket changed while this request was made. Read it again and retry."},
             status_code=status.HTTP_409_CONFLICT,

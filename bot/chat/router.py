@@ -107,8 +107,7 @@ class StreamSlots:
 
 
 def _limits(request: Request) -> Limits:
-    if not hasattr(request.app.state, "chat_limits"):
-        request.app.state.chat_limits = Limits(request.app.state.settings)
+    """The app's limits, made with the app (bot/main.py: create_app)."""
     return request.app.state.chat_limits
 
 

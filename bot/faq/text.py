@@ -189,8 +189,3 @@ def stem(word: str) -> str:
 
 def stems(text: str) -> list[str]:
     return [stem(w) for w in canonical_words(text)]
-
-
-def char_text(text: str) -> str:
-    """The string the character n-gram index sees (typo-tolerant)."""
-    return " ".join(canonical_words(text))
