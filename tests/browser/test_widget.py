@@ -12,6 +12,7 @@ import pytest
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
+from bot.chat.models import Message
 from bot.database.core import make_engine, make_session_factory
 from bot.faq.models import FaqEntry
 from bot.hotline import service as hotline_service
@@ -499,3 +500,46 @@ def test_live_chat_closing_and_starting_again_keep_the_reference(page, site, art
     page.reload()  # the panel was open, so it opens again
     expect(page.locator(".js-app-chat-reference")).to_contain_text(reference)
     at_each_width(page, artifacts, "reference-kept")
+
+
+def test_a_send_retried_after_its_answer_was_lost_is_stored_and_answered_once(page, site):
+    """The gateway stored the message and answered, but the answer never reached the page (a
+    dropped connection): the text stays in the box, and sending it again shows the stored
+    message and its answer, with nothing stored or answered twice."""
+    open_widget(page, site)
+    lost = []
+
+    def lose_the_first_answer(route):
+        if route.request.method == "POST" and not lost:
+            lost.append(route.request.post_data_json["client_message_id"])
+            route.fetch()  # it reaches the gateway, which stores it and asks Rasa
+            route.abort("connectionreset")
+        else:
+            route.continue_()
+
+    page.route("**/chat/api/conversations/*/messages", lose_the_first_answer)
+    send(page, "what is an asset lock")
+    expect(page.locator(".js-app-chat-error")).to_contain_text("unavailable", timeout=REPLY_TIMEOUT)
+    expect(page.locator(INPUT)).to_have_value("what is an asset lock")  # nothing the visitor wrote is lost
+    expect(page.locator(".js-app-chat-send")).to_be_enabled(timeout=REPLY_TIMEOUT)
+
+    retried = []
+    page.on(
+        "request", lambda r: retried.append(r.post_data_json) if r.method == "POST" and "/messages" in r.url else None
+    )
+    page.keyboard.press("Enter")
+    answer = page.locator(BOT, has_text="asset lock")
+    expect(answer.first).to_be_visible(timeout=REPLY_TIMEOUT)
+    assert retried[0]["client_message_id"] == lost[0]  # the same send, not a new one
+    expect(page.locator(USER, has_text="what is an asset lock")).to_have_count(1)
+
+    engine, factory = store(site)
+    with factory() as session:
+        rows = session.scalars(
+            select(Message).where(Message.conversation_id == conversation_id(page)).order_by(Message.id)
+        ).all()
+        asked = [m for m in rows if m.sender == "user"]
+        assert [m.text for m in asked] == ["what is an asset lock"]
+        answered = [m.text for m in rows if m.reply_to_id == asked[0].id]
+        assert len(answered) == len(set(answered)) and answered  # Rasa answered it once
+    engine.dispose()
