@@ -43,6 +43,7 @@ _DETAIL_KEPT = {
     TicketEventKind.note_added.value: {"note_id"},
     TicketEventKind.staff_replied.value: {"message_id"},
     TicketEventKind.erased.value: {"messages", "tickets", "tracker_events"},
+    TicketEventKind.visitor_rated.value: {"helped"},
 }
 
 

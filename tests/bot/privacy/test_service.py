@@ -289,6 +289,7 @@ def test_erasure_of_an_unknown_reference_raises(db_session):
         ("created", {"reason": "complaint", "category": "x", "note": EMAIL}, {"reason": "complaint", "category": "x"}),
         ("status_changed", {"outcome": "answered"}, {"outcome": "answered"}),
         ("assigned", {"from": None, "to": 3}, {"from": None, "to": 3}),
+        ("visitor_rated", {"helped": False, "said": EMAIL}, {"helped": False}),
         ("contact_updated", {"from": EMAIL, "to": PHONE}, None),
         ("something_new", {"text": EMAIL}, None),
         ("note_added", None, None),
