@@ -13,10 +13,10 @@ import numpy as np
 import scipy.sparse as sp
 import yaml
 
-from bench.stats import percentile
 from bot.faq import encoder as sentence_encoder
 from bot.faq.search import Document, FaqIndex
 from bot.faq.text import canonical_words
+from ops.measure import percentile
 
 ROOT = Path(__file__).resolve().parent.parent
 FAQ_FILE = ROOT / "data" / "content" / "faq.yml"

@@ -14,12 +14,12 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, insert, text
 
-from bench.stats import percentile
 from bot.database import migrate
 from bot.database.core import make_engine, make_session_factory
 from bot.hotline import service as hotline_service
 from bot.hotline.enums import TicketPriority, TicketReason, TicketStatus
 from bot.hotline.models import Ticket
+from ops.measure import percentile
 
 POSTGRES_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 # A queue that has been running a while: most tickets resolved, a fifth still waiting.

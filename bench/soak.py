@@ -10,7 +10,7 @@ from pathlib import Path
 from bench.report import SOAK_END as SECTION_END
 from bench.report import SOAK_START as SECTION_START
 from bench.report import fmt, table
-from bench.stats import percentile
+from ops.measure import percentile
 
 # Memory is "steady" when the fitted growth is less than this share of the process's
 # size per hour, or less than the floor (small processes, noise of a few MiB over a short

@@ -7,7 +7,6 @@ from __future__ import annotations
 import os
 import secrets
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -20,6 +19,7 @@ import yaml
 from bot.chat import rasa as rasa_channel
 from bot.config import Settings
 from ops import endpoints
+from ops.measure import cpu_seconds, free_port, rss_mib
 from ops.processes import ROOT, action_server_command, process_env, write_endpoints
 
 # The gateway channel's secret for every Rasa a bench starts (the full stack's and the bare
@@ -32,88 +32,6 @@ BENCH_ENV = {
     "CHAT_REQUESTS_PER_MINUTE_PER_ADDRESS": "1000000",
     "CHAT_CONVERSATIONS_PER_HOUR_PER_ADDRESS": "1000000",
 }
-CLK_TCK = os.sysconf("SC_CLK_TCK")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def descendants(pid: int) -> list[int]:
-    """pid and all its children, grandchildren..."""
-    found, queue = [], [pid]
-    while queue:
-        current = queue.pop()
-        found.append(current)
-        for task in Path(f"/proc/{current}/task").glob("*"):
-            try:
-                queue += [int(c) for c in (task / "children").read_text().split()]
-            except OSError:
-                continue
-    return found
-
-
-def rss_mib(pid: int) -> float | None:
-    """Resident memory (VmRSS) of a process and its descendants, in MiB."""
-    total_kib, seen = 0, False
-    for member in descendants(pid):
-        try:
-            for line in Path(f"/proc/{member}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    total_kib += int(line.split()[1])
-                    seen = True
-        except OSError:
-            continue
-    return round(total_kib / 1024, 1) if seen else None
-
-
-def cpu_seconds(pids: list[int]) -> float:
-    """User + system CPU time of these processes and their descendants so far."""
-    total = 0
-    for pid in {d for p in pids for d in descendants(p)}:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-            total += int(fields[11]) + int(fields[12])  # utime, stime
-        except (OSError, IndexError, ValueError):
-            continue
-    return total / CLK_TCK
-
-
-def machine_cpu_seconds() -> tuple[float, float]:
-    """(busy, total) CPU seconds of the whole machine since boot, from /proc/stat."""
-    values = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
-    idle = values[3] + values[4]  # idle, iowait
-    total = sum(values[:8])  # leave out guest time (already in user)
-    return (total - idle) / CLK_TCK, total / CLK_TCK
-
-
-class CpuMeter:
-    """How much CPU the machine spent, and how much of it went on processes we started."""
-
-    def __init__(self, pids_of):
-        self._pids_of = pids_of  # called at start and stop: processes started come and go
-        self._machine = machine_cpu_seconds()
-        self._ours = cpu_seconds(self._pids_of()) + _self_cpu()
-        self._wall = time.monotonic()
-
-    def stop(self) -> dict:
-        busy, total = machine_cpu_seconds()
-        ours = cpu_seconds(self._pids_of()) + _self_cpu()
-        wall = time.monotonic() - self._wall
-        machine_busy = busy - self._machine[0]
-        return {
-            "seconds": round(wall, 1),
-            "machine_cores_busy": round(machine_busy / wall, 2) if wall else None,
-            "ours_cores_busy": round((ours - self._ours) / wall, 2) if wall else None,
-            "others_cores_busy": round(max(0.0, machine_busy - (ours - self._ours)) / wall, 2) if wall else None,
-        }
-
-
-def _self_cpu() -> float:
-    times = os.times()
-    return times.user + times.system
 
 
 def _http_ok(method: str, url: str, timeout: float = 2.0, **kwargs) -> requests.Response | None:

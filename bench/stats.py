@@ -3,22 +3,10 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-
-def percentile(values: Sequence[float], q: float) -> float:
-    """The q-th percentile (0-100) by linear interpolation between closest ranks (numpy's
-    default), so p50 of [1, 2, 3, 4] is 2.5. NaN for no values."""
-    if not 0 <= q <= 100:
-        raise ValueError(f"percentile must be between 0 and 100, not {q}")
-    ordered = sorted(values)
-    if not ordered:
-        return math.nan
-    position = (len(ordered) - 1) * q / 100
-    low = math.floor(position)
-    high = min(low + 1, len(ordered) - 1)
-    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+from ops.measure import percentile
 
 
 def ratio(numerator: float | None, denominator: float | None) -> float | None:

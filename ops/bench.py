@@ -35,7 +35,8 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from bench import report, scripts
-from bench.stats import Sample, percentile, ratio, summarise
+from bench.stats import Sample, ratio, summarise
+from ops.measure import percentile
 
 ROOT = Path(__file__).resolve().parent.parent
 REPORTS = ROOT / "reports" / "bench"
@@ -99,7 +100,7 @@ def machine_info() -> dict:
 
 def how_busy(seconds: float = 3.0) -> dict:
     """How many cores other work uses right now (nothing of ours is running yet)."""
-    from bench.stack import CpuMeter
+    from ops.measure import CpuMeter
 
     meter = CpuMeter(lambda: [])
     time.sleep(seconds)
@@ -210,7 +211,7 @@ def run_locust(
 
 
 def _run_levels(name, label, user_class, host, running, levels, duration_s, out_dir) -> list[dict]:
-    from bench.stack import CpuMeter
+    from ops.measure import CpuMeter
 
     figures = []
     for users in levels:
@@ -510,7 +511,8 @@ def soak_phase(minutes: float, users: int, backend: str, every_s: float, workdir
     stack, with each process's resident memory sampled every `every_s` seconds."""
     from bench import soak
     from bench.queue import postgres_database
-    from bench.stack import CpuMeter, FullStack
+    from bench.stack import FullStack
+    from ops.measure import CpuMeter
     from ops.model import ensure_model
 
     model = ensure_model(quiet=True)

@@ -52,6 +52,7 @@ from typing import Any
 import yaml
 
 from ops import visitors
+from ops.measure import machine_cpu_seconds, percentile
 
 ROOT = Path(__file__).resolve().parent.parent
 REPORTS = ROOT / "reports" / "eval"
@@ -203,17 +204,6 @@ def score_out_of_scope(results: Sequence[dict]) -> dict:
         "declined": share(len(results) - len(answered), len(results)),
         "answered": [{"text": r["text"], "got": r["ranked"][:1]} for r in answered],
     }
-
-
-def percentile(values: Sequence[float], q: float) -> float | None:
-    """The q-th percentile (0-100), interpolated linearly between the closest ranks."""
-    if not values:
-        return None
-    ordered = sorted(values)
-    position = (len(ordered) - 1) * q / 100
-    low = int(position)
-    high = min(low + 1, len(ordered) - 1)
-    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
 
 
 def evenly_spread(items: Sequence, n: int | None) -> list:
@@ -811,8 +801,8 @@ def conversation_figures(outcomes: Sequence[dict], of: int, sample: int | None) 
         "answer_prefix_chars": ANSWER_PREFIX,
         "answered_right": share(right, len(outcomes)),
         "missed": len(outcomes) - right,
-        "reply_seconds_median": _round3(percentile(times, 50)),
-        "reply_seconds_p95": _round3(percentile(times, 95)),
+        "reply_seconds_median": _round3(percentile(times, 50) if times else None),
+        "reply_seconds_p95": _round3(percentile(times, 95) if times else None),
         "search_alone_answered_right": share(sum(o["search_alone_right"] for o in outcomes), len(outcomes)),
         # Misses the FAQ search alone would have answered right: the message went elsewhere
         # (another intent, the fallback, a form) before reaching the search.
@@ -1006,16 +996,12 @@ class BusyMeter:
     minus ours (this process and the children it has waited for: Rasa and the stack)."""
 
     def __init__(self):
-        from bench.stack import machine_cpu_seconds
-
         self._machine = machine_cpu_seconds()[0]
         self._ours = _our_cpu()
         self._wall = time.monotonic()
         self._load = os.getloadavg()[0]
 
     def stop(self) -> dict:
-        from bench.stack import machine_cpu_seconds
-
         wall = time.monotonic() - self._wall
         machine_busy = machine_cpu_seconds()[0] - self._machine
         ours = _our_cpu() - self._ours

@@ -4,7 +4,6 @@ for tests about what only a real server shows: concurrency, logs, open connectio
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -16,12 +15,7 @@ import pytest
 import requests
 
 from bot.config import PROJECT_ROOT
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from ops.measure import free_port
 
 
 def wait_for(url: str, process: subprocess.Popen, seconds: float = 90) -> None:

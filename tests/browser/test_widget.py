@@ -19,9 +19,9 @@ from bot.hotline import service as hotline_service
 from bot.hotline.enums import TicketStatus
 from bot.hotline.models import Ticket
 from bot.hotline.schemas import TicketCreate
+from ops.measure import free_port
 from tests.browser.conftest import run_axe
 from tests.conftest import widget_conversation
-from tests.e2e.stack import free_port
 
 pytestmark = pytest.mark.browser
 

@@ -9,10 +9,11 @@ import pytest
 from bot.content import loader
 from bot.database import migrate
 from bot.database.core import make_engine, make_session_factory, session_scope
+from ops.measure import free_port
 from ops.model import ensure_model
 from tests.conftest import make_settings
 from tests.databases import database
-from tests.e2e.stack import Stack, free_port
+from tests.e2e.stack import Stack
 
 
 @contextmanager

@@ -15,8 +15,8 @@ from bot.content import loader
 from bot.database import migrate
 from bot.database.core import make_engine, make_session_factory
 from bot.main import create_app
+from ops.measure import free_port
 from tests.conftest import SERVICE_TOKEN, make_settings
-from tests.e2e.stack import free_port
 
 
 @dataclass

@@ -9,23 +9,8 @@ import random
 import pytest
 
 from bench import report, scripts
-from bench.stats import Sample, percentile, ratio, summarise, verdict
+from bench.stats import Sample, ratio, summarise, verdict
 from ops import bench
-
-
-def test_percentile_interpolates_between_closest_ranks():
-    values = [4, 1, 3, 2]
-    assert percentile(values, 0) == 1
-    assert percentile(values, 50) == 2.5
-    assert percentile(values, 100) == 4
-    assert percentile(list(range(1, 101)), 95) == pytest.approx(95.05)
-    assert percentile([7.0], 99) == 7.0
-
-
-def test_percentile_of_nothing_is_nan_and_out_of_range_is_refused():
-    assert math.isnan(percentile([], 50))
-    with pytest.raises(ValueError):
-        percentile([1, 2], 101)
 
 
 def test_ratio_is_none_when_a_side_is_missing_or_not_positive():

@@ -81,15 +81,6 @@ def test_out_of_scope_declined_is_the_share_without_an_answer_decision():
 # ---------------------------------------------------------------- conversations
 
 
-def test_percentile_interpolates_like_numpy():
-    assert ev.percentile([], 50) is None
-    assert ev.percentile([3.0], 95) == 3.0
-    assert ev.percentile([4, 1, 3, 2], 50) == 2.5
-    values = list(range(1, 21))
-    assert ev.percentile(values, 95) == pytest.approx(19.05)
-    assert ev.percentile(values, 100) == 20
-
-
 def test_evenly_spread_sample_is_fixed_and_covers_the_list():
     items = list(range(222))
     sample = ev.evenly_spread(items, 40)

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from ops.measure import free_port
 from tests.databases import IN_CI
-from tests.e2e.stack import free_port
 
 
 def _missing(what: str) -> None:

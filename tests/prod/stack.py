@@ -14,9 +14,9 @@ import requests
 
 from bot.config import Settings
 from ops import prod
+from ops.measure import free_port
 from ops.processes import ROOT, rasa_answers
 from runtime import tracker_schema
-from tests.e2e.stack import free_port
 
 
 def free_ports() -> prod.Ports:

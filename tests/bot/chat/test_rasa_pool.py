@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.chat import rasa
-from tests.e2e.stack import free_port
+from ops.measure import free_port
 from tests.fakes import FakeApi
 
 WEBHOOK = rasa.WEBHOOK
