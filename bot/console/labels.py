@@ -43,7 +43,7 @@ EVENT_LABELS = {
     "staff_replied": "Replied to the visitor",
     "contact_updated": "Contact details changed",
     "erased": "Visitor's personal data erased on request",
-    "visitor_rated": "Visitor said whether they got the help they needed",
+    "visitor_rated": "Asked if they got the help they needed, the visitor said",
 }
 assert set(REASONS) == {r.value for r in TicketReason}
 # A ticket's category is the topic of the last answer before the handoff.

@@ -543,3 +543,29 @@ def test_a_resolved_ticket_says_nothing_about_replying_live_or_waiting(console):
     assert "so far" not in resolved and "before someone took it" in resolved
     assert 'id="reply-text"' not in resolved
     assert console.get(f"{url}/messages.json").json()["visitor_present"] is False
+
+
+def test_a_reply_carries_the_staff_members_first_name_and_the_audit_says_what_the_visitor_rated(console):
+    reference = handoff(console, sender_id="conv-console-rated")
+    sign_in(console, "agent@example.gov.uk")
+    url = f"/staff/tickets/{reference}"
+
+    def post(action, **data):
+        token = csrf_from(console.get(url).text)
+        return console.post(f"{url}/{action}", data={"csrf_token": token, **data})
+
+    assert post("reply", text="Hello, how can I help?").status_code == 303
+    assert post("resolve", outcome="answered").status_code == 303
+    with console.app.state.session_factory() as session:
+        conversation = chat_service.for_rasa_sender(db_session=session, sender_id="conv-console-rated")
+        shown = [
+            chat_service.to_read(m)
+            for m in chat_service.messages_after(db_session=session, conversation_id=conversation.id)
+        ]
+        staff = next(m for m in shown if m["sender"] == "staff")
+        account = auth.get_by_email(db_session=session, email="agent@example.gov.uk")
+        assert staff["author"] == account.display_name.split()[0]
+        hotline_service.record_satisfaction(db_session=session, conversation_id=conversation.id, helped=False)
+        session.commit()
+    page = console.get(url).text
+    assert "The visitor" in page and "Asked if they got the help they needed, the visitor said: no" in page
