@@ -17,7 +17,7 @@ from bot.database.core import utcnow
 from bot.faq.enums import SearchDecision
 from bot.faq.models import AnswerFeedback, QuestionLog
 from bot.faq.text import stems
-from bot.hotline.enums import TicketReason, TicketStatus
+from bot.hotline.enums import TicketEventKind, TicketReason, TicketStatus
 from bot.hotline.models import Ticket, TicketEvent
 
 SIMILARITY = 0.5
@@ -299,3 +299,32 @@ def feedback_counts(*, db_session: Session, since: datetime) -> FeedbackCounts:
         latest[key] = bool(row.helpful)
     yes = sum(1 for helpful in latest.values() if helpful)
     return FeedbackCounts(yes=yes, no=len(latest) - yes, not_counted=len(rows) - len(latest))
+
+
+@dataclass
+class SatisfactionCounts:
+    """Visitors' answers to "Did you get the help you needed?", asked when a ticket is resolved."""
+
+    yes: int
+    no: int
+    resolved: int  # tickets resolved in the period with a conversation: the visitors asked
+
+    @property
+    def answered(self) -> int:
+        return self.yes + self.no
+
+
+def satisfaction_counts(*, db_session: Session, since: datetime) -> SatisfactionCounts:
+    """Answers given since `since`, one per ticket (the visitor's latest), and how many
+    tickets with a conversation were resolved in the same period."""
+    rows = db_session.execute(
+        select(TicketEvent.ticket_id, TicketEvent.detail)
+        .where(TicketEvent.kind == TicketEventKind.visitor_rated.value, TicketEvent.created_at >= since)
+        .order_by(TicketEvent.id)
+    ).all()
+    latest = {row.ticket_id: bool((row.detail or {}).get("helped")) for row in rows}
+    resolved = db_session.scalar(
+        select(func.count(Ticket.id)).where(Ticket.resolved_at >= since, Ticket.conversation_id.isnot(None))
+    )
+    yes = sum(1 for helped in latest.values() if helped)
+    return SatisfactionCounts(yes=yes, no=len(latest) - yes, resolved=resolved or 0)

@@ -314,6 +314,17 @@ def dashboard(
         ],
     )
 
+    satisfaction = insight.satisfaction_counts(db_session=db_session, since=since)
+    satisfaction_rows = [("Yes", satisfaction.yes), ("No", satisfaction.no)]
+    satisfaction_chart = bar_chart(
+        chart_id="chart-satisfaction",
+        title="Did you get the help you needed?",
+        items=[
+            ("Yes", satisfaction.yes, str(satisfaction.yes), GREEN),
+            ("No", satisfaction.no, str(satisfaction.no), RED),
+        ],
+    )
+
     return render(
         request,
         "dashboard.html",
@@ -335,6 +346,9 @@ def dashboard(
         feedback_chart=feedback_chart if feedback.counted else None,
         feedback_rows=feedback_rows,
         feedback=feedback,
+        satisfaction=satisfaction,
+        satisfaction_rows=satisfaction_rows,
+        satisfaction_chart=satisfaction_chart if satisfaction.answered else None,
         since_text=labels.when(since),
         daily_from=labels.day(daily[0][0]),
         daily_to=labels.day(daily[-1][0]),

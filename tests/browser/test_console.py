@@ -522,7 +522,7 @@ def test_figures_add_up_and_unanswered_questions_lead_to_action(browser, site, a
         assert f"Yes, it helped\t{before.yes + 1}" in figures and f"No, it did not\t{before.no}" in figures
         expect(page.locator("main")).to_contain_text("other repl")  # the "No" not counted, and said so
         expect(page.locator("main")).to_contain_text("counts from")
-        for section in ("#conversations", "#resolved", "#reasons", "#wait", "#helpful"):
+        for section in ("#conversations", "#resolved", "#reasons", "#wait", "#helpful", "#satisfaction"):
             assert "Counts" in page.locator(f"{section} + p").inner_text(), section
         assert run_axe(page) == []
         shot(page, artifacts, "console-dashboard-1280")

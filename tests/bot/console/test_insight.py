@@ -10,12 +10,13 @@ from urllib.parse import quote_plus
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
 from bot.chat.models import Conversation
 from bot.console import insight, labels
 from bot.database.core import utcnow
 from bot.faq.models import AnswerFeedback, QuestionLog
-from bot.hotline.models import Ticket
+from bot.hotline.models import Ticket, TicketEvent
 from tests.bot.console.test_content_pages import Console, open_console
 from tests.factories import faq_entry
 
@@ -254,7 +255,7 @@ def test_the_dashboard_figures(db_session):
 def test_the_dashboard_with_no_data(console):
     page = console.agent.get("/staff/dashboard")
     assert page.status_code == 200
-    assert page.text.count("No data yet") == 5
+    assert page.text.count("No data yet") == 6
     assert "<svg" not in page.text
 
 
@@ -262,6 +263,8 @@ def test_the_dashboard_shows_charts_and_the_same_figures_in_tables(console):
     now = utcnow()
     with console.app.state.session_factory.begin() as session:
         add_service_history(session, now)
+        rated = session.scalars(select(Ticket).order_by(Ticket.id)).first()
+        session.add(TicketEvent(ticket_id=rated.id, kind="visitor_rated", actor="visitor", detail={"helped": True}))
 
     page = console.agent.get("/staff/dashboard")
     assert page.status_code == 200 and "No data yet" not in page.text
@@ -278,6 +281,7 @@ def test_the_dashboard_shows_charts_and_the_same_figures_in_tables(console):
     assert "Complaint 1" in figures and "Ambassador introduction 0" in figures
     assert "Median wait 10 minutes Tickets with a first response 3" in figures
     assert "Yes, it helped 3 No, it did not 1 Not counted: about no answer, or a repeat 1" in figures
+    assert "Answer Tickets Yes 1 No 0" in figures  # did visitors get the help they needed
     # Each figure says what it counts and from when.
     since_text = labels.day(now - timedelta(days=30)) + " at"  # to the day: the minute may have moved on
     assert f"counts from {since_text}" in page.text
@@ -287,7 +291,7 @@ def test_the_dashboard_shows_charts_and_the_same_figures_in_tables(console):
 
     # Accessible charts that the page's Content-Security-Policy allows.
     svgs = re.findall(r"<svg.*?</svg>", page.text, flags=re.S)
-    assert len(svgs) == 4
+    assert len(svgs) == 5
     for svg in svgs:
         title_id, desc_id = re.search(r'aria-labelledby="([^" ]+) ([^"]+)"', svg).groups()
         assert 'role="img"' in svg
@@ -376,3 +380,28 @@ def test_each_unanswered_question_links_to_the_conversation_it_was_asked_in(cons
     assert 'href="/staff/faq/new?question=%3Ci%3Ecan+bees%3C%2Fi%3E+be+kept"' in admin_page
     for missing in ("999999", "abc", "²", "1" * 20):
         assert console.agent.get(f"/staff/unanswered/{missing}").status_code == 404
+
+
+def test_did_visitors_get_the_help_they_needed_counts_one_answer_per_ticket(db_session):
+    from bot.hotline import service as hotline_service
+    from bot.hotline.enums import TicketStatus
+    from bot.hotline.schemas import TicketCreate
+
+    since = utcnow() - timedelta(days=1)
+    tickets = []
+    for sender in ("rated-a", "rated-b", "rated-c"):
+        ticket = hotline_service.create(
+            db_session=db_session, ticket_in=TicketCreate(sender_id=sender, reason="asked_for_person", consent=False)
+        )
+        hotline_service.transition(
+            db_session=db_session, ticket=ticket, new_status=TicketStatus.resolved, actor="staff:1"
+        )
+        tickets.append(ticket)
+    a, b, _ = tickets
+    hotline_service.record_satisfaction(db_session=db_session, conversation_id=a.conversation_id, helped=False)
+    hotline_service.record_satisfaction(db_session=db_session, conversation_id=a.conversation_id, helped=True)
+    hotline_service.record_satisfaction(db_session=db_session, conversation_id=b.conversation_id, helped=False)
+    counts = insight.satisfaction_counts(db_session=db_session, since=since)
+    # The visitor's latest answer on each ticket; three resolved tickets were asked.
+    assert (counts.yes, counts.no, counts.answered, counts.resolved) == (1, 1, 2, 3)
+    assert insight.satisfaction_counts(db_session=db_session, since=utcnow() + timedelta(minutes=1)).answered == 0
