@@ -1,4 +1,5 @@
-"""Project commands: `python -m bot migrate | load-content | create-staff | serve | purge | erase`."""
+"""Project commands: `python -m bot migrate | load-content | create-staff | reset-password | serve | purge |
+erase`."""
 
 from __future__ import annotations
 
@@ -21,6 +22,9 @@ def main(argv: list[str] | None = None) -> int:
     staff.add_argument("--name", required=True, help="the name colleagues see")
     staff.add_argument("--role", choices=["agent", "admin"], default="agent")
     staff.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    reset = commands.add_parser("reset-password", help="give a staff account a new password, signing it out everywhere")
+    reset.add_argument("--email", required=True)
+    reset.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
     serve = commands.add_parser("serve", help="run the bot web service")
     serve.add_argument("--reload", action="store_true")
     purge = commands.add_parser("purge", help="anonymise conversations idle for longer than the retention period")
@@ -58,19 +62,33 @@ def main(argv: list[str] | None = None) -> int:
         print(report.summary())
         return 0
 
-    if args.command == "create-staff":
-        import getpass
-
+    if args.command in ("create-staff", "reset-password"):
+        password = _new_password(args.password_stdin)
+        if password is None:
+            print("The passwords do not match.", file=sys.stderr)
+            return 1
+    if args.command == "reset-password":
         from bot.console import auth
         from bot.database.core import make_engine, make_session_factory, session_scope
 
-        if args.password_stdin:
-            password = sys.stdin.readline().rstrip("\n")
-        else:
-            password = getpass.getpass("Password (at least 12 characters): ")
-            if getpass.getpass("Password again: ") != password:
-                print("The passwords do not match.", file=sys.stderr)
-                return 1
+        engine = make_engine(settings.database_url)
+        try:
+            with session_scope(make_session_factory(engine)) as db_session:
+                account = auth.get_by_email(db_session=db_session, email=args.email)
+                if account is None:
+                    print(f"There is no staff account {args.email}.", file=sys.stderr)
+                    return 1
+                auth.set_password(db_session=db_session, account=account, password=password)
+                print(f"New password set for {account.email}; it is signed out everywhere.")
+        except auth.AccountError as exc:
+            print(str(exc), file=sys.stderr)
+            return 1
+        return 0
+
+    if args.command == "create-staff":
+        from bot.console import auth
+        from bot.database.core import make_engine, make_session_factory, session_scope
+
         engine = make_engine(settings.database_url)
         try:
             with session_scope(make_session_factory(engine)) as db_session:
@@ -126,6 +144,16 @@ def main(argv: list[str] | None = None) -> int:
         )
         return 0
     return 2
+
+
+def _new_password(from_stdin: bool) -> str | None:
+    """A password typed twice (None if the two differ), or one line of standard input."""
+    import getpass
+
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    password = getpass.getpass("Password (at least 12 characters): ")
+    return password if getpass.getpass("Password again: ") == password else None
 
 
 def _purge(args: argparse.Namespace, settings) -> int:

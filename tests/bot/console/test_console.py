@@ -435,6 +435,33 @@ def test_the_create_staff_command(tmp_path):
             db_session=session, email="jo@example.gov.uk", password="a long enough password"
         )
         assert account is not None and account.role == "admin"
+        session.add(StaffSession(id="still-signed-in", staff_id=account.id, csrf_token="x"))
+        session.commit()
+
+    # A forgotten password: a new one, and the account is signed out everywhere.
+    reset = [sys.executable, "-m", "bot", "reset-password", "--email", "JO@example.gov.uk", "--password-stdin"]
+    done = subprocess.run(reset, input="another long password\n", env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0 and "New password set for jo@example.gov.uk" in done.stdout
+    nobody = subprocess.run(
+        reset[:5] + ["nobody@example.gov.uk", "--password-stdin"],
+        input="another long password\n",
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert nobody.returncode == 1 and "There is no staff account" in nobody.stderr
+    short = subprocess.run(reset, input="short\n", env=env, capture_output=True, text=True, timeout=60)
+    assert short.returncode == 1 and "at least 12" in short.stderr
+    with make_session_factory(engine)() as session:
+        assert (
+            console_auth.authenticate(db_session=session, email="jo@example.gov.uk", password="a long enough password")
+            is None
+        )
+        assert console_auth.authenticate(
+            db_session=session, email="jo@example.gov.uk", password="another long password"
+        )
+        assert session.scalars(select(StaffSession)).all() == []
     engine.dispose()
 
 
