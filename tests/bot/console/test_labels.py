@@ -146,3 +146,14 @@ def test_a_call_back_form_shows_the_time_it_was_set_to():
     form = CallbackForm.from_due(datetime(2027, 7, 1, 8, 0))
     assert (form.day, form.month, form.year, form.time) == ("1", "7", "2027", "9am")
     assert CallbackForm.from_due(None).blank
+
+
+def test_every_reason_topic_status_outcome_and_audit_event_has_a_label():
+    from bot.faq.enums import Topic
+    from bot.hotline.enums import TicketEventKind, TicketOutcome, TicketReason, TicketStatus
+
+    assert set(labels.REASONS) == {r.value for r in TicketReason}
+    assert set(labels.TOPICS) == {t.value for t in Topic}
+    assert set(labels.STATUS_LABELS) >= {s.value for s in TicketStatus}
+    assert set(labels.OUTCOMES) >= {o.value for o in TicketOutcome}
+    assert set(labels.EVENT_LABELS) == {k.value for k in TicketEventKind}
