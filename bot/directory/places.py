@@ -5,6 +5,8 @@ from __future__ import annotations
 import difflib
 import re
 
+from bot.folding import LETTERS, fold
+
 REGIONS = {
     "north-east": "North East",
     "north-west": "North West",
@@ -89,8 +91,7 @@ for _slug, _places in _PLACES_BY_REGION.items():
 
 
 def _fold(text: str) -> str:
-    text = text.lower().replace("-", " ").replace("&", " and ")
-    return " ".join(re.findall(r"[a-z]+", text))
+    return fold(text, token=LETTERS)
 
 
 def region_for(place: str | None) -> str | None:

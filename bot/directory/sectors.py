@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import re
+from bot.folding import LETTERS, fold
 
 SECTORS = {
     "health": "Health",
@@ -76,8 +76,7 @@ for _slug, _words in _WORDS_BY_SECTOR.items():
 
 
 def _fold(text: str) -> str:
-    text = text.lower().replace("-", " ").replace("&", " and ").replace("'", "")
-    return " ".join(re.findall(r"[a-z]+", text))
+    return fold(text, token=LETTERS)
 
 
 def sector_for(word: str | None) -> str | None:

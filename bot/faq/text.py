@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import functools
 import re
-import unicodedata
 from collections.abc import Callable
 
 import snowballstemmer
+
+from bot.folding import fold
 
 # American spellings and other variants, to the British form the FAQ is written in.
 SPELLING = {
@@ -152,11 +153,7 @@ def _stemmer():
 
 
 def _fold(text: str) -> str:
-    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-    text = text.lower().replace("&", " and ")
-    text = re.sub(r"['’`]", "", text)
-    text = _IZE.sub(lambda m: m.group(1) + "is" + m.group(2), text)
-    return " ".join(_TOKEN.findall(text))
+    return _IZE.sub(lambda m: m.group(1) + "is" + m.group(2), fold(text, token=_TOKEN))
 
 
 def _build_synonym_pattern() -> re.Pattern:
