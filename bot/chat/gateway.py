@@ -171,7 +171,9 @@ def _rated(
         client_message_id=client_message_id,
     )
     hotline_service.record_satisfaction(
-        db_session=db_session, conversation_id=conversation.id, helped=payload.endswith('{"helped": true}')
+        db_session=db_session,
+        conversation_id=conversation.id,
+        helped=payload == hotline_service.SATISFACTION_BUTTONS[0]["payload"],
     )
     thanks = chat_service.add_message(
         db_session=db_session,

@@ -244,12 +244,13 @@ def reply(
     if ticket.status != TicketStatus.live.value:
         transition(db_session=db_session, ticket=ticket, new_status=TicketStatus.live, actor=actor, author=author)
     conversation = chat_service.get(db_session=db_session, conversation_id=ticket.conversation_id)
+    name = first_name(author)
     message = chat_service.add_message(
         db_session=db_session,
         conversation=conversation,
         sender=Sender.staff,
         text=text,
-        data={"author": first_name(author)} if first_name(author) else None,
+        data={"author": name} if name else None,
         staff_id=staff_id,
         client_message_id=f"staff-{client_message_id}" if client_message_id else None,
     )

@@ -1366,6 +1366,11 @@
         same('.app-chat__sender-name') &&
         same('.app-chat__time')
       $message.classList.toggle('app-chat__message--continued', continued)
+      // The same name and time again: hidden on screen with the shared visually-hidden class.
+      const $sender = $message.querySelector('.app-chat__sender')
+      if ($sender) {
+        $sender.classList.toggle('app-chat__visually-hidden', continued)
+      }
     }
 
     // Once the visitor has answered, the buttons before their message are spent: disabled,
